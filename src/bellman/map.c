@@ -1,0 +1,81 @@
+/* The maps M (soft Bellman backward pass) and M^{-1} in certified ball arithmetic. */
+#include "ae-impl.h"
+
+/* LSE over the allowed entries of row (p,s) at depth d; shifts by the largest midpoint so
+   that exp never overflows whatever the magnitude of the logits. */
+void _ae_row_lse(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d,
+                    slong prec)
+{
+    arb_srcptr row = ae_table_entry(q, p, s, 0);
+    arf_t m;
+    arb_t t;
+    slong a;
+    int have = 0;
+
+    arf_init(m);
+    arb_init(t);
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a) && (!have || arf_cmp(arb_midref(row + a), m) > 0)) {
+            arf_set(m, arb_midref(row + a));
+            have = 1;
+        }
+    AE_ASSERT(have);
+    arb_zero(v);
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a)) {
+            arb_sub_arf(t, row + a, m, prec);
+            arb_exp(t, t, prec);
+            arb_add(v, v, t, prec);
+        }
+    arb_log(v, v, prec);
+    arb_add_arf(v, v, m, prec);
+    arb_clear(t);
+    arf_clear(m);
+}
+
+void ae_bellman_value(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong prec)
+{
+    _ae_row_lse(v, q, sp, p, s, ae_space_depth(sp, s), prec);
+}
+
+/* dir = +1 builds q from r (M), dir = -1 builds r from q (M^{-1}); the value of a child row
+   is always taken from the logit table (out for M, in for M^{-1}). */
+static void bellman_pass(ae_table_t out, const ae_table_t in, const ae_space_t sp, int dir, slong prec)
+{
+    const ae_table_struct *logits = (dir > 0) ? out : in;
+    arb_t v;
+    slong p, d, s, a;
+
+    arb_init(v);
+    for (p = 0; p < sp->P; p++)
+        for (d = sp->T - 1; d >= 0; d--) /* children (depth d+1) are final before depth d */
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++) {
+                    arb_ptr o = ae_table_entry(out, p, s, a);
+                    arb_srcptr i = ae_table_entry(in, p, s, a);
+                    if (!ae_space_allowed(sp, d, a)) {
+                        arb_neg_inf(o);
+                    } else if (ae_space_ends(sp, d, a)) {
+                        arb_set(o, i);
+                    } else {
+                        slong c = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
+                        _ae_row_lse(v, logits, sp, p, c, d + 1, prec);
+                        if (dir > 0)
+                            arb_add(o, i, v, prec);
+                        else
+                            arb_sub(o, i, v, prec);
+                    }
+                }
+    arb_clear(v);
+}
+
+void ae_bellman_map(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong prec)
+{
+    bellman_pass(q, r, sp, +1, prec);
+}
+
+void ae_bellman_unmap(ae_table_t r, const ae_table_t q, const ae_space_t sp, slong prec)
+{
+    AE_ASSERT(r->v != q->v);
+    bellman_pass(r, q, sp, -1, prec);
+}

@@ -1,0 +1,171 @@
+/* C2: q* = M(r) solves the soft Bellman equation; log Z = max_p E_p[R - log p], attained at
+   p_R; the ELBO identity E_{p_q}[R - log p_q] = log Z - KL(p_q || p_R) for any q. */
+#include "claim.h"
+
+typedef struct {
+    const ae_instance *in;
+    uint64_t aux;
+} c2_arg;
+
+static void eq_row(ae_rows_t rows, const char *check, const ae_instance *in, slong prec,
+                   arb_srcptr lhs, arb_srcptr rhs, slong n, slong items)
+{
+    arf_t dev, tol, wdev, wtol;
+    ae_verdict v = AE_VERIFIED;
+    slong i;
+    ae_row *row;
+
+    arf_init(dev);
+    arf_init(tol);
+    arf_init(wdev);
+    arf_init(wtol);
+    for (i = 0; i < n; i++) {
+        v = ae_verdict_meet(v, ae_cert_eq(dev, tol, lhs + i, rhs + i, prec));
+        if (arf_cmp(dev, wdev) >= 0) {
+            arf_set(wdev, dev);
+            arf_set(wtol, tol);
+        }
+    }
+    row = ae_row_new(rows, "C2", check, in, "certified", prec);
+    snprintf(row->items, sizeof row->items, "%ld", (long)items);
+    ae_fmt_ubound(row->measured, sizeof row->measured, wdev);
+    snprintf(row->predicted, sizeof row->predicted, "0");
+    ae_fmt_ubound(row->tol, sizeof row->tol, wtol);
+    row->verdict = v;
+    arf_clear(dev);
+    arf_clear(tol);
+    arf_clear(wdev);
+    arf_clear(wtol);
+}
+
+static void c2_at(ae_rows_t rows, const void *varg, slong prec)
+{
+    const c2_arg *a = varg;
+    const ae_instance *in = a->in;
+    const ae_space_struct *sp = in->sp;
+    slong P = sp->P, p, d, s, k, n = 0;
+    ae_table_t r, q, qr, target;
+    arb_ptr lhs = _arb_vec_init(P), rhs = _arb_vec_init(P), zero = _arb_vec_init(P);
+    ae_paths_t ps;
+    ae_gen_t g;
+    arf_t dev, tol;
+    ae_verdict v = AE_VERIFIED;
+    ae_row *row;
+
+    ae_table_init(r, sp);
+    ae_table_init(q, sp);
+    ae_table_init(qr, sp);
+    ae_table_init(target, sp);
+    ae_paths_init(ps);
+    arf_init(dev);
+    arf_init(tol);
+    if (in->r != NULL)
+        ae_table_set(r, in->r);
+    else
+        ae_gen_table(r, &in->gen, sp, prec);
+    ae_bellman_map(q, r, sp, prec);
+
+    /* Bellman residual: q(s,a) - r(s,a) - V_q(s.a), V_q of the child from the stored q */
+    for (p = 0; p < P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (k = 0; k < sp->A; k++) {
+                    arb_ptr t = ae_table_entry(target, p, s, k);
+                    if (!ae_space_allowed(sp, d, k))
+                        continue;
+                    arb_set(t, ae_table_entry(r, p, s, k));
+                    if (!ae_space_ends(sp, d, k)) {
+                        arb_t vc;
+                        arb_init(vc);
+                        ae_bellman_value(vc, q, sp, p, ae_space_child(sp, s, k), prec);
+                        arb_add(t, t, vc, prec);
+                        arb_clear(vc);
+                    }
+                }
+    {
+        slong where;
+        fmpz_t cnt;
+        row = ae_row_new(rows, "C2", "Bellman residual of M(r)", in, "certified", prec);
+        row->verdict = ae_table_compare(dev, tol, &where, q, target, sp, prec);
+        if (row->verdict == AE_VIOLATED)
+            ae_entry_name(row->measured, sizeof row->measured, sp, where);
+        else
+            ae_fmt_ubound(row->measured, sizeof row->measured, dev);
+        snprintf(row->predicted, sizeof row->predicted, "0");
+        ae_fmt_ubound(row->tol, sizeof row->tol, tol);
+        fmpz_init(cnt);
+        fmpz_mul_si(cnt, sp->pairs, P);
+        fmpz_get_str(row->items, 10, cnt);
+        fmpz_clear(cnt);
+    }
+
+    /* At p = p_{M(r)}: E_p[R - log p] = log Z (the maximum is attained at p_R) */
+    for (p = 0; p < P; p++) {
+        ae_paths_walk(ps, r, q, NULL, sp, p, prec);
+        arb_set(lhs + p, ps->elbo);
+        arb_set(rhs + p, ps->logz);
+        n += ps->responses;
+    }
+    eq_row(rows, "E_pR[R - log p_R] = log Z", in, prec, lhs, rhs, P, n);
+
+    /* A random logit table: ELBO identity with KL by the chain rule over states (an
+       independent route), and the strict inequality ELBO < log Z. */
+    g->kind = AE_GEN_DYADIC;
+    g->seed = a->aux;
+    g->stream = 4;
+    ae_gen_table(qr, g, sp, prec);
+    n = 0;
+    for (p = 0; p < P; p++) {
+        ae_paths_walk(ps, r, qr, q, sp, p, prec);
+        arb_set(lhs + p, ps->elbo);
+        arb_sub(rhs + p, ps->logz, ps->klchain, prec);
+        arb_set(zero + p, ps->logz); /* keep log Z for the inequality */
+        n += ps->responses;
+    }
+    eq_row(rows, "ELBO = log Z - KL(p_q||p_R)", in, prec, lhs, rhs, P, n);
+
+    {
+        arb_t gap, wgap;
+        arb_init(gap);
+        arb_init(wgap);
+        for (p = 0; p < P; p++) {
+            /* strict: ELBO < log Z means KL > 0, which holds since q is not a shift of M(r) */
+            ae_verdict e = ae_cert_le(lhs + p, zero + p);
+            if (e == AE_VERIFIED && arb_overlaps(lhs + p, zero + p))
+                e = AE_UNDECIDED;
+            v = ae_verdict_meet(v, e);
+            arb_sub(gap, zero + p, lhs + p, prec);
+            if (p == 0 || arf_cmp(arb_midref(gap), arb_midref(wgap)) < 0)
+                arb_set(wgap, gap);
+        }
+        row = ae_row_new(rows, "C2", "ELBO < log Z (random q)", in, "certified", prec);
+        snprintf(row->items, sizeof row->items, "%ld", (long)P);
+        snprintf(row->measured, sizeof row->measured, "min log Z - ELBO = ");
+        ae_fmt_arb(row->measured + strlen(row->measured), sizeof row->measured - strlen(row->measured), wgap, 6);
+        snprintf(row->predicted, sizeof row->predicted, "> 0");
+        snprintf(row->tol, sizeof row->tol, "strict");
+        row->verdict = v;
+        arb_clear(gap);
+        arb_clear(wgap);
+    }
+
+    _arb_vec_clear(lhs, P);
+    _arb_vec_clear(rhs, P);
+    _arb_vec_clear(zero, P);
+    arf_clear(dev);
+    arf_clear(tol);
+    ae_paths_clear(ps);
+    ae_table_clear(r);
+    ae_table_clear(q);
+    ae_table_clear(qr);
+    ae_table_clear(target);
+}
+
+void ae_claim_c2_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec,
+                           slong max_prec)
+{
+    c2_arg a;
+    a.in = in;
+    a.aux = aux_seed;
+    ae_escalate(rows, c2_at, &a, prec, max_prec);
+}

@@ -1,0 +1,70 @@
+/* Entrywise certified comparison of tables, and row construction shared by the checkers. */
+#include "claim.h"
+
+ae_verdict ae_table_compare(arf_t maxdev, arf_t tol, slong *where, const ae_table_t a,
+                            const ae_table_t b, const ae_space_t sp, slong prec)
+{
+    ae_verdict v = AE_VERIFIED;
+    arf_t dev, t;
+    slong p, d, s, k, worst = -1;
+
+    arf_init(dev);
+    arf_init(t);
+    arf_zero(maxdev);
+    arf_zero(tol);
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (k = 0; k < sp->A; k++) {
+                    ae_verdict e;
+                    if (!ae_space_allowed(sp, d, k))
+                        continue;
+                    e = ae_cert_eq(dev, t, ae_table_entry(a, p, s, k), ae_table_entry(b, p, s, k), prec);
+                    /* report the entry that decides the verdict, else the largest deviation */
+                    if (worst < 0 || (e == AE_VIOLATED && v != AE_VIOLATED) ||
+                        (ae_verdict_meet(e, v) == v && arf_cmp(dev, maxdev) > 0)) {
+                        arf_set(maxdev, dev);
+                        arf_set(tol, t);
+                        worst = (p * sp->S + s) * sp->A + k;
+                    }
+                    v = ae_verdict_meet(v, e);
+                }
+    if (where)
+        *where = worst;
+    arf_clear(dev);
+    arf_clear(t);
+    return v;
+}
+
+void ae_entry_name(char *buf, size_t n, const ae_space_t sp, slong k)
+{
+    slong a = k % sp->A, s = (k / sp->A) % sp->S, p = k / (sp->A * sp->S), i, d;
+    slong *tok = ae_malloc((size_t)sp->T * sizeof(slong));
+    size_t used;
+
+    d = ae_space_unrank(tok, sp, s);
+    used = (size_t)snprintf(buf, n, "prompt %ld prefix (", (long)p);
+    for (i = 0; i < d && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, i ? " %ld" : "%ld", (long)tok[i]);
+    if (used < n) {
+        if (a == sp->V && sp->kind == AE_EOS)
+            snprintf(buf + used, n - used, ") action EOS");
+        else
+            snprintf(buf + used, n - used, ") action %ld", (long)a);
+    }
+    free(tok);
+}
+
+ae_row *ae_row_new(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
+                   const char *arith, slong prec)
+{
+    ae_row *r = ae_rows_add(rows);
+    snprintf(r->claim, sizeof r->claim, "%s", claim);
+    snprintf(r->check, sizeof r->check, "%s", check);
+    ae_space_name(r->space, sizeof r->space, in->sp);
+    snprintf(r->prompt, sizeof r->prompt, in->sp->P == 1 ? "0" : "all");
+    snprintf(r->instance, sizeof r->instance, "%s", in->name);
+    snprintf(r->arith, sizeof r->arith, "%s", arith);
+    r->prec = prec;
+    return r;
+}

@@ -1,0 +1,36 @@
+/* Command-line front end: shared options and the subcommands. */
+#ifndef AE_CLI_H
+#define AE_CLI_H
+#include "ae-impl.h"
+
+enum { AE_EXIT_OK = 0, AE_EXIT_FAIL = 1, AE_EXIT_USAGE = 2 };
+
+typedef struct {
+    int have_space, have_vocab, have_horizon;
+    ae_space_kind kind;
+    slong V, T, P;
+    int have_prompts;
+    slong prec, max_prec, digits;
+    fmpz_t max_work;
+    const char *in, *out, *rewards, *logits;
+    double tol;
+    uint64_t seeds[64];
+    slong nseeds;
+    int quiet;
+    char **args; /* positional arguments after the options */
+    int nargs;
+} ae_cli_opts;
+
+/* Parses argv (after the command name) into o; on error prints one line and returns 2. */
+int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv);
+void ae_cli_opts_clear(ae_cli_opts *o);
+/* Builds the space from --space/--vocab/--horizon/--prompts; requires all three. */
+int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd);
+/* Prints "armebm CMD: msg" on stderr and returns the exit code for err. */
+int ae_cli_fail(const char *cmd, const ae_err_t err);
+
+int ae_cmd_count(int argc, char **argv);
+int ae_cmd_map(int argc, char **argv, int inverse);
+int ae_cmd_check(int argc, char **argv);
+int ae_cmd_verify(int argc, char **argv);
+#endif

@@ -1,0 +1,156 @@
+/* Option parsing shared by the subcommands: every value is validated, with one-line errors. */
+#include "cli.h"
+#include <errno.h>
+#include <getopt.h>
+
+enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
+       O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP };
+
+static const struct option longopts[] = {
+    {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
+    {"horizon", required_argument, NULL, O_HORIZON}, {"prompts", required_argument, NULL, O_PROMPTS},
+    {"prec", required_argument, NULL, O_PREC},       {"max-prec", required_argument, NULL, O_MAXPREC},
+    {"max-work", required_argument, NULL, O_MAXWORK}, {"in", required_argument, NULL, O_IN},
+    {"out", required_argument, NULL, O_OUT},         {"digits", required_argument, NULL, O_DIGITS},
+    {"rewards", required_argument, NULL, O_REWARDS}, {"logits", required_argument, NULL, O_LOGITS},
+    {"tol", required_argument, NULL, O_TOL},         {"seeds", required_argument, NULL, O_SEEDS},
+    {"quiet", no_argument, NULL, O_QUIET},           {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0}};
+
+static int parse_int(slong *out, const char *cmd, const char *opt, const char *s, slong lo, slong hi)
+{
+    char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+        fprintf(stderr, "armebm %s: --%s: '%s' is not an integer in [%ld, %ld]\n", cmd, opt, s,
+                (long)lo, (long)hi);
+        return -1;
+    }
+    *out = (slong)v;
+    return 0;
+}
+
+int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
+{
+    int c;
+    memset(o, 0, sizeof *o);
+    o->kind = AE_FIXED;
+    o->P = 1;
+    o->prec = 128;
+    o->max_prec = 4096;
+    o->digits = 17;
+    o->tol = 1e-9;
+    fmpz_init(o->max_work);
+    fmpz_set_ui(o->max_work, UWORD(1000000000));
+    o->seeds[0] = 1;
+    o->seeds[1] = 2;
+    o->seeds[2] = 3;
+    o->nseeds = 3;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_SPACE:
+            if (ae_space_kind_parse(&o->kind, optarg) != 0) {
+                fprintf(stderr, "armebm %s: --space: '%s' is not 'fixed' or 'eos'\n", cmd, optarg);
+                bad = 1;
+            }
+            o->have_space = 1;
+            break;
+        case O_VOCAB: bad = parse_int(&o->V, cmd, "vocab", optarg, 1, AE_V_MAX); o->have_vocab = 1; break;
+        case O_HORIZON: bad = parse_int(&o->T, cmd, "horizon", optarg, 1, AE_T_MAX); o->have_horizon = 1; break;
+        case O_PROMPTS: bad = parse_int(&o->P, cmd, "prompts", optarg, 1, AE_V_MAX); o->have_prompts = 1; break;
+        case O_PREC: bad = parse_int(&o->prec, cmd, "prec", optarg, 32, WORD(1) << 24); break;
+        case O_MAXPREC: bad = parse_int(&o->max_prec, cmd, "max-prec", optarg, 32, WORD(1) << 24); break;
+        case O_DIGITS: bad = parse_int(&o->digits, cmd, "digits", optarg, 1, 1000); break;
+        case O_MAXWORK:
+            if (fmpz_set_str(o->max_work, optarg, 10) != 0 || fmpz_sgn(o->max_work) <= 0) {
+                fprintf(stderr, "armebm %s: --max-work: '%s' is not a positive integer\n", cmd, optarg);
+                bad = 1;
+            }
+            break;
+        case O_IN: o->in = optarg; break;
+        case O_OUT: o->out = optarg; break;
+        case O_REWARDS: o->rewards = optarg; break;
+        case O_LOGITS: o->logits = optarg; break;
+        case O_TOL: {
+            char *end;
+            errno = 0;
+            o->tol = strtod(optarg, &end);
+            if (errno != 0 || end == optarg || *end != '\0' || !(o->tol >= 0) || o->tol == HUGE_VAL) {
+                fprintf(stderr, "armebm %s: --tol: '%s' is not a finite number >= 0\n", cmd, optarg);
+                bad = 1;
+            }
+            break;
+        }
+        case O_SEEDS: {
+            const char *s = optarg;
+            o->nseeds = 0;
+            while (!bad) {
+                char *end;
+                unsigned long long v;
+                errno = 0;
+                v = strtoull(s, &end, 10);
+                if (errno != 0 || end == s || (*end != ',' && *end != '\0') || *s == '-' ||
+                    o->nseeds == 64) {
+                    fprintf(stderr, "armebm %s: --seeds: '%s' is not a comma-separated list of at most 64 non-negative integers\n", cmd, optarg);
+                    bad = 1;
+                    break;
+                }
+                o->seeds[o->nseeds++] = v;
+                if (*end == '\0')
+                    break;
+                s = end + 1;
+            }
+            break;
+        }
+        case O_QUIET: o->quiet = 1; break;
+        case O_HELP: return -1;
+        case ':':
+            fprintf(stderr, "armebm %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
+            bad = 1;
+            break;
+        default:
+            fprintf(stderr, "armebm %s: unknown option '%s' (try armebm --help)\n", cmd, argv[optind - 1]);
+            bad = 1;
+        }
+        if (bad)
+            return AE_EXIT_USAGE;
+    }
+    if (o->max_prec < o->prec)
+        o->max_prec = o->prec;
+    o->args = argv + optind;
+    o->nargs = argc - optind;
+    return 0;
+}
+
+void ae_cli_opts_clear(ae_cli_opts *o)
+{
+    fmpz_clear(o->max_work);
+}
+
+int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd)
+{
+    ae_err_t err;
+    ae_err_init(err);
+    if (!o->have_vocab || !o->have_horizon) {
+        fprintf(stderr, "armebm %s: --vocab and --horizon are required\n", cmd);
+        ae_space_init(sp, AE_FIXED, 1, 1, 1, err);
+        return AE_EXIT_USAGE;
+    }
+    if (ae_space_init(sp, o->kind, o->V, o->T, o->P, err) != 0)
+        return ae_cli_fail(cmd, err);
+    return 0;
+}
+
+int ae_cli_fail(const char *cmd, const ae_err_t err)
+{
+    fprintf(stderr, "armebm %s: %s\n", cmd, err->msg);
+    return err->code == AE_E_USAGE || err->code == AE_E_INPUT || err->code == AE_E_SIZE ||
+                   err->code == AE_E_IO
+               ? AE_EXIT_USAGE
+               : AE_EXIT_FAIL;
+}

@@ -1,0 +1,33 @@
+/* Internal interface of the table readers and writers (src/io): one reader and one writer per
+   format, dispatched by extension in table_io.c, plus the value rules both formats share. */
+#ifndef AE_IO_IMPL_H
+#define AE_IO_IMPL_H
+
+#if defined(__GNUC__)
+#define AE_IO_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define AE_IO_PRINTF(f, a)
+#endif
+
+/* What a value read from a file is, before it is stored. */
+enum { AE_IO_FINITE = 0, AE_IO_NEG_INF, AE_IO_POS_INF, AE_IO_NAN };
+
+/* NULL when a value of class cls may stand at an entry that is masked (allowed = 0) or not
+   (allowed = 1); otherwise the reason it may not, as one phrase. */
+const char *_ae_io_value_error(int allowed, int cls);
+
+/* Names entry (p, s, a) for messages: `prompt 0, prefix "1 0", action EOS`. */
+void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong s, slong a);
+
+/* Readers: t is initialised for sp; path only names the file in messages. Return 0, or
+   AE_E_INPUT / AE_E_IO with err set ("path:byte N: ..." / "path:line N:field F: ..."). */
+int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
+int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, slong prec,
+                 ae_err_t err);
+
+/* Writers: the whole table in canonical order. Return 0, or -1 when a stdio call failed
+   (errno tells why; the caller reports it and discards the file). */
+int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp);
+int _ae_csv_write(FILE *out, const ae_table_t t, const ae_space_t sp, slong digits);
+
+#endif

@@ -1,0 +1,66 @@
+/* Seeded generators of exactly representable instances: dyadic rewards and integer
+   potentials (DESIGN.md, principle 2). */
+#include "ae-impl.h"
+
+#define AE_DYADIC_BITS 8
+#define AE_DYADIC_RANGE 512 /* k in [-512, 512], r = k / 256 in [-2, 2] */
+#define AE_POTENTIAL_MAX 16
+
+const char *ae_gen_name(ae_gen_kind kind)
+{
+    return kind == AE_GEN_POTENTIAL ? "potential" : "dyadic";
+}
+
+static slong gen_int(const ae_gen_t g, slong p, slong s, slong a)
+{
+    uint64_t h = ae_hash(g->seed, g->stream, (uint64_t)p, (uint64_t)s, (uint64_t)a);
+    if (g->kind == AE_GEN_POTENTIAL)
+        return 1 + (slong)(h % AE_POTENTIAL_MAX);
+    return (slong)(h % (2 * AE_DYADIC_RANGE + 1)) - AE_DYADIC_RANGE;
+}
+
+void ae_gen_table(ae_table_t t, const ae_gen_t g, const ae_space_t sp, slong prec)
+{
+    slong p, s, a, d;
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++) {
+                    arb_ptr x = ae_table_entry(t, p, s, a);
+                    if (!ae_space_allowed(sp, d, a)) {
+                        arb_neg_inf(x);
+                    } else if (g->kind == AE_GEN_POTENTIAL) {
+                        arb_set_si(x, gen_int(g, p, s, a));
+                        arb_log(x, x, prec);
+                    } else {
+                        arb_set_si(x, gen_int(g, p, s, a));
+                        arb_mul_2exp_si(x, x, -AE_DYADIC_BITS);
+                    }
+                }
+}
+
+void ae_gen_qtable(ae_qtable_t t, const ae_gen_t g, const ae_space_t sp)
+{
+    slong p, s, a, d;
+    AE_ASSERT(g->kind == AE_GEN_POTENTIAL);
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++) {
+                    fmpq *x = ae_qtable_entry(t, p, s, a);
+                    if (!ae_space_allowed(sp, d, a))
+                        fmpq_zero(x);
+                    else
+                        fmpq_set_si(x, gen_int(g, p, s, a), 1);
+                }
+}
+
+double ae_gen_get_d(const ae_gen_t g, const ae_space_t sp, slong p, slong s, slong a)
+{
+    slong d = ae_space_depth(sp, s);
+    if (!ae_space_allowed(sp, d, a))
+        return -HUGE_VAL;
+    if (g->kind == AE_GEN_POTENTIAL)
+        return log((double)gen_int(g, p, s, a));
+    return ldexp((double)gen_int(g, p, s, a), -AE_DYADIC_BITS);
+}

@@ -1,0 +1,72 @@
+/* The default verification suite: which instances, which claims, in which order. */
+#include "ae-impl.h"
+
+const ae_suite_space ae_suite_default_spaces[] = {
+    {AE_FIXED, 8, 4}, {AE_FIXED, 4, 8}, {AE_EOS, 8, 4}, {AE_EOS, 2, 12}, {AE_EOS, 3, 8}};
+const slong ae_suite_default_nspaces = 5;
+
+static uint64_t aux_seed(uint64_t seed)
+{
+    return ae_hash(seed, 0xa0, 0, 0, 0);
+}
+
+int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
+                       ae_err_t err)
+{
+    ae_space_t sp;
+    ae_instance in;
+    slong i;
+    int rc;
+
+    rc = ae_space_init(sp, kind, V, T, o->prompts, err);
+    if (rc == 0)
+        rc = ae_space_check_work(sp, o->max_work, err);
+    if (rc != 0) {
+        ae_space_clear(sp);
+        return rc;
+    }
+    in.sp = sp;
+    in.r = NULL;
+    for (i = 0; i < o->nseeds; i++) {
+        uint64_t seed = o->seeds[i];
+        char name[64];
+        ae_space_name(name, sizeof name, sp);
+        if (o->progress)
+            fprintf(o->progress, "armebm: verify %s seed %llu\n", name, (unsigned long long)seed);
+        in.gen.seed = seed;
+        in.gen.stream = 1;
+        /* exact path: integer potentials */
+        in.gen.kind = AE_GEN_POTENTIAL;
+        snprintf(in.name, sizeof in.name, "potential:seed=%llu", (unsigned long long)seed);
+        if (o->claims & AE_CLAIM_C1)
+            ae_claim_c1_exact(rows, &in, aux_seed(seed));
+        if (o->claims & AE_CLAIM_C3)
+            ae_claim_c3_exact(rows, &in, aux_seed(seed));
+        /* certified path: dyadic rewards */
+        in.gen.kind = AE_GEN_DYADIC;
+        snprintf(in.name, sizeof in.name, "dyadic:seed=%llu", (unsigned long long)seed);
+        if (o->claims & AE_CLAIM_C1)
+            ae_claim_c1_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+        if (o->claims & AE_CLAIM_C2)
+            ae_claim_c2_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+    }
+    ae_space_clear(sp);
+    return 0;
+}
+
+int ae_suite_run_table(ae_rows_t rows, const ae_suite_opts *o, const ae_space_t sp,
+                       const ae_table_t r, const char *path)
+{
+    ae_instance in;
+    in.sp = sp;
+    in.r = r;
+    in.gen.kind = AE_GEN_DYADIC;
+    in.gen.seed = 0;
+    in.gen.stream = 0;
+    snprintf(in.name, sizeof in.name, "file:%s", path);
+    if (o->claims & AE_CLAIM_C1)
+        ae_claim_c1_certified(rows, &in, aux_seed(o->nseeds ? o->seeds[0] : 1), o->prec, o->max_prec);
+    if (o->claims & AE_CLAIM_C2)
+        ae_claim_c2_certified(rows, &in, aux_seed(o->nseeds ? o->seeds[0] : 1), o->prec, o->max_prec);
+    return 0;
+}

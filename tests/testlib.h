@@ -1,0 +1,20 @@
+/* Shared test support: seeded randomness, iteration multiplier, brute-force oracles. */
+#ifndef AE_TESTLIB_H
+#define AE_TESTLIB_H
+#include "armebm.h"
+#include <check.h>
+
+/* Seed from AE_TEST_SEED (integer, or "random" for a printed time seed); default fixed. */
+uint64_t ae_test_seed(void);
+/* AE_TEST_MULTIPLIER in [0, 1000], default 1; scales loop counts. */
+double ae_test_multiplier(void);
+/* Number of iterations n scaled by the multiplier, at least 1. */
+slong ae_test_iters(slong n);
+/* Runs the suite; returns the process exit status (0 when every test passed). */
+int ae_test_run(Suite *s);
+/* A path for a temporary file named after the test: "tests/<name>.tmp.<pid>.<tag>" in the
+   build tree; the caller frees it. */
+char *ae_test_tmpname(const char *name, const char *tag);
+/* Directory of source-tree test data ($top_srcdir/tests/data); caller frees. */
+char *ae_test_datapath(const char *file);
+#endif
