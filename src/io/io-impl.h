@@ -1,5 +1,5 @@
 /* Internal interface of the table readers and writers (src/io): one reader and one writer per
-   format, dispatched by extension in table_io.c, plus the value rules both formats share. */
+   format, dispatched by extension in table_io.c, plus the rules both formats share. */
 #ifndef AE_IO_IMPL_H
 #define AE_IO_IMPL_H
 
@@ -9,12 +9,21 @@
 #define AE_IO_PRINTF(f, a)
 #endif
 
+/* Largest `digits` accepted by the CSV writer. */
+#define AE_IO_DIGITS_MAX 1000000
+
+/* Room for a prefix rendered as tokens separated by spaces: T <= 64 tokens below 65536. */
+#define AE_IO_PREFIX_MAX (AE_T_MAX * 7 + 1)
+
 /* What a value read from a file is, before it is stored. */
 enum { AE_IO_FINITE = 0, AE_IO_NEG_INF, AE_IO_POS_INF, AE_IO_NAN };
 
 /* NULL when a value of class cls may stand at an entry that is masked (allowed = 0) or not
    (allowed = 1); otherwise the reason it may not, as one phrase. */
 const char *_ae_io_value_error(int allowed, int cls);
+
+/* Writes the d tokens as "1 0 3" (empty for the root) into buf (AE_IO_PREFIX_MAX bytes). */
+void _ae_io_prefix(char *buf, const slong *tokens, slong d);
 
 /* Names entry (p, s, a) for messages: `prompt 0, prefix "1 0", action EOS`. */
 void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong s, slong a);
@@ -25,8 +34,8 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
 int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, slong prec,
                  ae_err_t err);
 
-/* Writers: the whole table in canonical order. Return 0, or -1 when a stdio call failed
-   (errno tells why; the caller reports it and discards the file). */
+/* Writers: the whole table in canonical order, masked entries as -inf. Return 0, or -1 when
+   a stdio call failed (errno tells why; the caller reports it and discards the file). */
 int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp);
 int _ae_csv_write(FILE *out, const ae_table_t t, const ae_space_t sp, slong digits);
 

@@ -1,0 +1,524 @@
+/* NumPy .npy tables. The reader takes format 1.0/2.0/3.0, float32 or float64 of an explicit
+   byte order, C order; the writer emits float64 little-endian, format 1.0, with the data
+   aligned to 64 bytes as NumPy itself does. Byte order is decoded by hand so that the result
+   does not depend on the host. */
+#include "ae-impl.h"
+#include <errno.h>
+#include <stdarg.h>
+#include "io-impl.h"
+
+static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+/* NumPy writes headers of a few hundred bytes; refuse absurd ones before allocating them. */
+#define NPY_HEADER_MAX (1 << 20)
+#define NPY_MAXDIM 64
+/* Data is read in chunks; a multiple of both item sizes, so no value straddles two chunks. */
+#define NPY_CHUNK 8192
+
+static int npy_vfail(ae_err_t err, const char *path, slong byte, const char *fmt, va_list ap)
+    AE_IO_PRINTF(4, 0);
+static int npy_fail(ae_err_t err, const char *path, slong byte, const char *fmt, ...)
+    AE_IO_PRINTF(4, 5);
+
+static int npy_vfail(ae_err_t err, const char *path, slong byte, const char *fmt, va_list ap)
+{
+    char why[400];
+    vsnprintf(why, sizeof why, fmt, ap);
+    return ae_err_set(err, AE_E_INPUT, "%s:byte %ld: %s", path, (long)byte, why);
+}
+
+static int npy_fail(ae_err_t err, const char *path, slong byte, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    rc = npy_vfail(err, path, byte, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static int npy_ioerr(ae_err_t err, const char *path)
+{
+    return ae_err_set(err, AE_E_IO, "%s: read error: %s", path, strerror(errno));
+}
+
+/* ------------------------------------------------------------ header dictionary */
+
+/* A cursor over the header text; base is the file offset of h[0], for messages. */
+typedef struct {
+    const unsigned char *h;
+    size_t n, i;
+    slong base;
+    const char *path;
+    ae_err_struct *err;
+} npy_hdr;
+
+static int hfail(npy_hdr *x, size_t at, const char *fmt, ...) AE_IO_PRINTF(3, 4);
+
+static int hfail(npy_hdr *x, size_t at, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+    va_start(ap, fmt);
+    rc = npy_vfail(x->err, x->path, x->base + (slong)at, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void hskip(npy_hdr *x)
+{
+    while (x->i < x->n && (x->h[x->i] == ' ' || x->h[x->i] == '\t' || x->h[x->i] == '\n' ||
+                           x->h[x->i] == '\r'))
+        x->i++;
+}
+
+static int hat(const npy_hdr *x, char c)
+{
+    return x->i < x->n && x->h[x->i] == (unsigned char)c;
+}
+
+static int hend(npy_hdr *x)
+{
+    return hfail(x, x->n, "header ends inside the dictionary");
+}
+
+/* A Python string literal without escapes (all NumPy ever writes for these keys). */
+static int hstring(npy_hdr *x, char *out, size_t cap)
+{
+    size_t start = x->i, k = 0;
+    unsigned char q;
+
+    if (x->i >= x->n)
+        return hend(x);
+    if (!hat(x, '\'') && !hat(x, '"'))
+        return hfail(x, x->i, "expected a quoted string");
+    q = x->h[x->i++];
+    while (x->i < x->n && x->h[x->i] != q) {
+        if (x->h[x->i] == '\\')
+            return hfail(x, x->i, "escape sequences are not supported in the header");
+        if (x->h[x->i] < 0x20)
+            return hfail(x, x->i, "control character in a string");
+        if (k + 1 >= cap)
+            return hfail(x, start, "string too long");
+        out[k++] = (char)x->h[x->i++];
+    }
+    if (x->i >= x->n)
+        return hfail(x, start, "unterminated string");
+    x->i++;
+    out[k] = '\0';
+    return 0;
+}
+
+static int hbool(npy_hdr *x, int *v)
+{
+    size_t start = x->i;
+    while (x->i < x->n && ((x->h[x->i] >= 'a' && x->h[x->i] <= 'z') ||
+                           (x->h[x->i] >= 'A' && x->h[x->i] <= 'Z')))
+        x->i++;
+    if (x->i - start == 4 && memcmp(x->h + start, "True", 4) == 0)
+        *v = 1;
+    else if (x->i - start == 5 && memcmp(x->h + start, "False", 5) == 0)
+        *v = 0;
+    else
+        return x->i >= x->n ? hend(x) : hfail(x, start, "expected True or False");
+    return 0;
+}
+
+/* A tuple of non-negative integers: "()", "(3,)", "(2, 3)", "(2,3,)"; Python 2's "3L" too. */
+static int hshape(npy_hdr *x, slong *dims, int *ndim)
+{
+    *ndim = 0;
+    if (x->i >= x->n)
+        return hend(x);
+    if (!hat(x, '('))
+        return hfail(x, x->i, "expected a tuple for 'shape'");
+    x->i++;
+    for (;;) {
+        size_t start;
+        slong v = 0;
+        hskip(x);
+        if (hat(x, ')'))
+            break;
+        if (x->i >= x->n)
+            return hend(x);
+        start = x->i;
+        while (x->i < x->n && x->h[x->i] >= '0' && x->h[x->i] <= '9') {
+            if (v > (WORD(1) << 58))
+                return hfail(x, start, "dimension too large");
+            v = 10 * v + (x->h[x->i] - '0');
+            x->i++;
+        }
+        if (x->i == start)
+            return hfail(x, start, "expected a non-negative integer in 'shape'");
+        if (hat(x, 'L') || hat(x, 'l'))
+            x->i++;
+        if (*ndim >= NPY_MAXDIM)
+            return hfail(x, start, "too many dimensions");
+        dims[(*ndim)++] = v;
+        hskip(x);
+        if (hat(x, ','))
+            x->i++;
+        else if (!hat(x, ')'))
+            return x->i >= x->n ? hend(x) : hfail(x, x->i, "expected ',' or ')' in 'shape'");
+    }
+    x->i++;
+    return 0;
+}
+
+typedef struct {
+    char descr[32];
+    int fortran;
+    slong dims[NPY_MAXDIM];
+    int ndim;
+    size_t descr_at, fortran_at, shape_at; /* offsets of the values, for messages */
+} npy_info;
+
+/* Parses the dictionary literal: keys in any order, each once, optional trailing comma,
+   whitespace anywhere between tokens and as padding after the closing brace. */
+static int hdict(npy_info *info, npy_hdr *x)
+{
+    int seen[3] = {0, 0, 0}, rc;
+    char key[32];
+
+    hskip(x);
+    if (x->i >= x->n)
+        return hfail(x, x->i, "empty header (expected a dictionary)");
+    if (!hat(x, '{'))
+        return hfail(x, x->i, "expected '{' at the start of the header dictionary");
+    x->i++;
+    for (;;) {
+        size_t key_at;
+        int k;
+        hskip(x);
+        if (hat(x, '}'))
+            break;
+        key_at = x->i;
+        if ((rc = hstring(x, key, sizeof key)) != 0)
+            return rc;
+        if (strcmp(key, "descr") == 0)
+            k = 0;
+        else if (strcmp(key, "fortran_order") == 0)
+            k = 1;
+        else if (strcmp(key, "shape") == 0)
+            k = 2;
+        else
+            return hfail(x, key_at, "unexpected key '%s' (expected 'descr', 'fortran_order', 'shape')",
+                         key);
+        if (seen[k])
+            return hfail(x, key_at, "key '%s' appears twice", key);
+        seen[k] = 1;
+        hskip(x);
+        if (!hat(x, ':'))
+            return x->i >= x->n ? hend(x) : hfail(x, x->i, "expected ':' after '%s'", key);
+        x->i++;
+        hskip(x);
+        if (k == 0) {
+            info->descr_at = x->i;
+            if (hat(x, '['))
+                return hfail(x, x->i, "structured dtypes are not supported (expected '<f8', '>f8', "
+                                      "'<f4' or '>f4')");
+            rc = hstring(x, info->descr, sizeof info->descr);
+        } else if (k == 1) {
+            info->fortran_at = x->i;
+            rc = hbool(x, &info->fortran);
+        } else {
+            info->shape_at = x->i;
+            rc = hshape(x, info->dims, &info->ndim);
+        }
+        if (rc != 0)
+            return rc;
+        hskip(x);
+        if (hat(x, ','))
+            x->i++;
+        else if (!hat(x, '}'))
+            return x->i >= x->n ? hend(x) : hfail(x, x->i, "expected ',' or '}' in the header");
+    }
+    x->i++;
+    hskip(x);
+    if (x->i < x->n)
+        return hfail(x, x->i, "unexpected character after the header dictionary");
+    if (!seen[0] || !seen[1] || !seen[2])
+        return hfail(x, 0, "header lacks the key '%s'",
+                     !seen[0] ? "descr" : !seen[1] ? "fortran_order" : "shape");
+    return 0;
+}
+
+static void shape_str(char *buf, size_t n, const slong *dims, int ndim)
+{
+    size_t k = 0;
+    int j;
+    k += (size_t)snprintf(buf, n, "(");
+    for (j = 0; j < ndim && k < n; j++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%ld", j ? ", " : "", (long)dims[j]);
+    if (k < n)
+        snprintf(buf + k, n - k, "%s)", ndim == 1 ? "," : "");
+}
+
+/* Checks dtype, order and shape against the space; sets the item size and byte order. */
+static int hcheck(size_t *isz, int *big, const npy_info *info, const ae_space_t sp, npy_hdr *x)
+{
+    const char *d = info->descr;
+    char got[160], name[64];
+    int ok;
+
+    if (strlen(d) == 3 && d[1] == 'f' && (d[2] == '8' || d[2] == '4')) {
+        if (d[0] == '=' || d[0] == '|')
+            return hfail(x, info->descr_at, "dtype '%s': byte order '%c' is ambiguous for a "
+                                            "multi-byte type (expected '<' or '>')", d, d[0]);
+        if (d[0] != '<' && d[0] != '>')
+            return hfail(x, info->descr_at, "unsupported dtype '%s' (expected '<f8', '>f8', "
+                                            "'<f4' or '>f4')", d);
+        *big = d[0] == '>';
+        *isz = d[2] == '8' ? 8 : 4;
+    } else {
+        return hfail(x, info->descr_at, "unsupported dtype '%s' (expected '<f8', '>f8', '<f4' "
+                                        "or '>f4')", d);
+    }
+    if (info->fortran)
+        return hfail(x, info->fortran_at, "fortran_order True is not supported (expected C order)");
+
+    if (info->ndim == 3)
+        ok = info->dims[0] == sp->P && info->dims[1] == sp->S && info->dims[2] == sp->A;
+    else
+        ok = info->ndim == 2 && sp->P == 1 && info->dims[0] == sp->S && info->dims[1] == sp->A;
+    if (!ok) {
+        shape_str(got, sizeof got, info->dims, info->ndim);
+        ae_space_name(name, sizeof name, sp);
+        if (sp->P == 1)
+            return hfail(x, info->shape_at, "shape %s does not match space %s with 1 prompt: "
+                                            "expected (S, A) = (%ld, %ld) or (1, %ld, %ld)",
+                         got, name, (long)sp->S, (long)sp->A, (long)sp->S, (long)sp->A);
+        return hfail(x, info->shape_at, "shape %s does not match space %s with %ld prompts: "
+                                        "expected (P, S, A) = (%ld, %ld, %ld)",
+                     got, name, (long)sp->P, (long)sp->P, (long)sp->S, (long)sp->A);
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ reader */
+
+static double npy_decode(const unsigned char *b, size_t isz, int big)
+{
+    size_t k;
+    if (isz == 8) {
+        uint64_t u = 0;
+        double v;
+        for (k = 0; k < 8; k++)
+            u = (u << 8) | b[big ? k : 7 - k];
+        memcpy(&v, &u, 8);
+        return v;
+    } else {
+        uint32_t u = 0;
+        float v;
+        for (k = 0; k < 4; k++)
+            u = (u << 8) | b[big ? k : 3 - k];
+        memcpy(&v, &u, 4);
+        return (double)v; /* exact */
+    }
+}
+
+int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
+{
+    unsigned char pre[12], buf[NPY_CHUNK];
+    unsigned char *h = NULL;
+    size_t got, lenbytes, hstart, hlen, have, isz = 8, pos, fill, k;
+    slong data_start, nbytes, consumed, idx, p, s, a, d;
+    npy_info info;
+    npy_hdr x;
+    int big = 0, rc = 0, c;
+
+    AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
+    memset(&info, 0, sizeof info);
+
+    got = fread(pre, 1, 8, in);
+    if (got < 8 && ferror(in))
+        return npy_ioerr(err, path);
+    if (got == 0)
+        return npy_fail(err, path, 0, "empty file (expected a NumPy .npy file)");
+    for (k = 0; k < got && k < 6; k++)
+        if (pre[k] != npy_magic[k])
+            return npy_fail(err, path, (slong)k, "not a NumPy .npy file (bad magic string, "
+                                                 "expected \\x93NUMPY)");
+    if (got < 8)
+        return npy_fail(err, path, (slong)got, "file ends inside the .npy preamble");
+    if ((pre[6] != 1 && pre[6] != 2 && pre[6] != 3) || pre[7] != 0)
+        return npy_fail(err, path, 6, "unsupported .npy format version %d.%d (expected 1.0, 2.0 "
+                                      "or 3.0)", pre[6], pre[7]);
+    lenbytes = pre[6] == 1 ? 2 : 4;
+    got = fread(pre + 8, 1, lenbytes, in);
+    if (got < lenbytes)
+        return ferror(in) ? npy_ioerr(err, path)
+                          : npy_fail(err, path, (slong)(8 + got), "file ends inside the header length");
+    hlen = 0;
+    for (k = lenbytes; k > 0; k--)
+        hlen = (hlen << 8) | pre[8 + k - 1];
+    hstart = 8 + lenbytes;
+
+    /* Read the header in pieces: a length field pointing far past the end of the file must be
+       reported as such, not turned into a huge allocation. */
+    have = 0;
+    while (have < hlen) {
+        size_t step = hlen - have;
+        if (step > 65536)
+            step = 65536;
+        if (have + step > NPY_HEADER_MAX)
+            step = NPY_HEADER_MAX - have;
+        if (step == 0) {
+            rc = npy_fail(err, path, 8, "header length %lu is too large (at most %d bytes "
+                                        "supported)", (unsigned long)hlen, NPY_HEADER_MAX);
+            goto done;
+        }
+        h = ae_realloc(h, have + step);
+        got = fread(h + have, 1, step, in);
+        have += got;
+        if (got < step) {
+            if (ferror(in))
+                rc = npy_ioerr(err, path);
+            else
+                rc = npy_fail(err, path, 8, "header length %lu points past the end of the file "
+                                            "(the header would end at byte %lu, the file ends at "
+                                            "byte %lu)", (unsigned long)hlen,
+                              (unsigned long)(hstart + hlen), (unsigned long)(hstart + have));
+            goto done;
+        }
+    }
+
+    x.h = h;
+    x.n = hlen;
+    x.i = 0;
+    x.base = (slong)hstart;
+    x.path = path;
+    x.err = err;
+    if ((rc = hdict(&info, &x)) != 0 || (rc = hcheck(&isz, &big, &info, sp, &x)) != 0)
+        goto done;
+
+    data_start = (slong)(hstart + hlen);
+    nbytes = sp->P * sp->S * sp->A * (slong)isz;
+    consumed = 0;
+    pos = fill = 0;
+    idx = 0;
+    for (p = 0; p < sp->P; p++) {
+        d = 0;
+        for (s = 0; s < sp->S; s++) {
+            if (s == sp->first[d + 1])
+                d++;
+            for (a = 0; a < sp->A; a++, idx++) {
+                arb_ptr e = ae_table_entry(t, p, s, a);
+                const char *why;
+                double v;
+                int cls;
+                if (pos == fill) {
+                    size_t want = (size_t)(nbytes - consumed);
+                    if (want > sizeof buf)
+                        want = sizeof buf;
+                    got = fread(buf, 1, want, in);
+                    if (got < want) {
+                        if (ferror(in))
+                            rc = npy_ioerr(err, path);
+                        else
+                            rc = npy_fail(err, path, data_start + consumed + (slong)got,
+                                          "data truncated: the file ends here, but the header "
+                                          "declares %ld values of %lu bytes from byte %ld to "
+                                          "byte %ld", (long)(sp->P * sp->S * sp->A),
+                                          (unsigned long)isz, (long)data_start,
+                                          (long)(data_start + nbytes));
+                        goto done;
+                    }
+                    consumed += (slong)got;
+                    pos = 0;
+                    fill = got;
+                }
+                v = npy_decode(buf + pos, isz, big);
+                pos += isz;
+                cls = isnan(v) ? AE_IO_NAN : isinf(v) ? (v < 0 ? AE_IO_NEG_INF : AE_IO_POS_INF)
+                                                      : AE_IO_FINITE;
+                why = _ae_io_value_error(ae_space_allowed(sp, d, a), cls);
+                if (why != NULL) {
+                    char where[AE_IO_PREFIX_MAX + 64];
+                    _ae_io_entry_name(where, sizeof where, sp, p, s, a);
+                    rc = npy_fail(err, path, data_start + idx * (slong)isz, "%s at %s", why, where);
+                    goto done;
+                }
+                if (cls == AE_IO_NEG_INF)
+                    arb_neg_inf(e);
+                else
+                    arb_set_d(e, v); /* exact: every float32/float64 is a dyadic */
+            }
+        }
+    }
+    c = fgetc(in);
+    if (c != EOF)
+        rc = npy_fail(err, path, data_start + nbytes, "unexpected data after the last value (the "
+                                                      "header declares %ld bytes of data ending "
+                                                      "here)", (long)nbytes);
+    else if (ferror(in))
+        rc = npy_ioerr(err, path);
+done:
+    free(h);
+    return rc;
+}
+
+/* ------------------------------------------------------------ writer */
+
+static void npy_encode_le(unsigned char *b, double v)
+{
+    uint64_t u;
+    int k;
+    memcpy(&u, &v, 8);
+    for (k = 0; k < 8; k++)
+        b[k] = (unsigned char)(u >> (8 * k));
+}
+
+int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp)
+{
+    unsigned char pre[10], buf[NPY_CHUNK];
+    char dict[256];
+    size_t n, pad, hlen, fill = 0;
+    slong p, s, a, d;
+    int len;
+
+    AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
+    if (sp->P == 1)
+        len = snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': "
+                                          "(%ld, %ld), }", (long)sp->S, (long)sp->A);
+    else
+        len = snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': "
+                                          "(%ld, %ld, %ld), }", (long)sp->P, (long)sp->S,
+                       (long)sp->A);
+    AE_ASSERT(len > 0 && (size_t)len < sizeof dict);
+    n = (size_t)len;
+    /* preamble (10) + dict + padding + '\n' is a multiple of 64, so the data is aligned */
+    pad = (64 - (10 + n + 1) % 64) % 64;
+    hlen = n + pad + 1;
+    memcpy(pre, npy_magic, 6);
+    pre[6] = 1;
+    pre[7] = 0;
+    pre[8] = (unsigned char)(hlen & 0xff);
+    pre[9] = (unsigned char)(hlen >> 8);
+    fwrite(pre, 1, 10, out);
+    fwrite(dict, 1, n, out);
+    for (; pad > 0; pad--)
+        fputc(' ', out);
+    fputc('\n', out);
+
+    for (p = 0; p < sp->P; p++) {
+        d = 0;
+        for (s = 0; s < sp->S; s++) {
+            if (s == sp->first[d + 1])
+                d++;
+            for (a = 0; a < sp->A; a++) {
+                double v = ae_space_allowed(sp, d, a)
+                               ? arf_get_d(arb_midref(ae_table_entry(t, p, s, a)), ARF_RND_NEAR)
+                               : -INFINITY;
+                if (fill == sizeof buf) {
+                    fwrite(buf, 1, fill, out);
+                    fill = 0;
+                }
+                npy_encode_le(buf + fill, v);
+                fill += 8;
+            }
+        }
+    }
+    fwrite(buf, 1, fill, out);
+    return ferror(out) ? -1 : 0;
+}

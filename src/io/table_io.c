@@ -1,0 +1,142 @@
+/* Table files: format chosen by extension, the value rules shared by both formats, and writes
+   that go through a temporary file so that a failed write never leaves a partial table. */
+#include "ae-impl.h"
+#include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "io-impl.h"
+
+enum { AE_IO_UNKNOWN = 0, AE_IO_NPY, AE_IO_CSV };
+
+/* Case-insensitive extension of the last path component. */
+static int table_format(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    char ext[5];
+    int k;
+
+    if (dot == NULL || (slash != NULL && dot < slash) || strlen(dot) != 4)
+        return AE_IO_UNKNOWN;
+    for (k = 0; k < 4; k++)
+        ext[k] = (char)(dot[k] >= 'A' && dot[k] <= 'Z' ? dot[k] - 'A' + 'a' : dot[k]);
+    ext[4] = '\0';
+    if (strcmp(ext, ".npy") == 0)
+        return AE_IO_NPY;
+    if (strcmp(ext, ".csv") == 0)
+        return AE_IO_CSV;
+    return AE_IO_UNKNOWN;
+}
+
+const char *_ae_io_value_error(int allowed, int cls)
+{
+    if (cls == AE_IO_NAN)
+        return "NaN is not allowed";
+    if (cls == AE_IO_POS_INF)
+        return "+inf is not allowed";
+    if (!allowed && cls != AE_IO_NEG_INF)
+        return "finite value at a masked entry (masked entries must be -inf)";
+    if (allowed && cls == AE_IO_NEG_INF)
+        return "-inf at an unmasked entry (-inf only allowed at masked entries)";
+    return NULL;
+}
+
+void _ae_io_prefix(char *buf, const slong *tokens, slong d)
+{
+    size_t k = 0;
+    slong i;
+    buf[0] = '\0';
+    for (i = 0; i < d && k < AE_IO_PREFIX_MAX; i++)
+        k += (size_t)snprintf(buf + k, AE_IO_PREFIX_MAX - k, "%s%ld", i ? " " : "", (long)tokens[i]);
+}
+
+void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong s, slong a)
+{
+    char prefix[AE_IO_PREFIX_MAX];
+    slong tokens[AE_T_MAX], d = ae_space_unrank(tokens, sp, s);
+    _ae_io_prefix(prefix, tokens, d);
+    if (a == sp->V)
+        snprintf(buf, n, "prompt %ld, prefix \"%s\", action EOS", (long)p, prefix);
+    else
+        snprintf(buf, n, "prompt %ld, prefix \"%s\", action %ld", (long)p, prefix, (long)a);
+}
+
+int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong prec, ae_err_t err)
+{
+    int fmt = table_format(path), rc;
+    FILE *in;
+
+    if (fmt == AE_IO_UNKNOWN)
+        return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
+    AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
+    in = fopen(path, "rb");
+    if (in == NULL)
+        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (fmt == AE_IO_NPY)
+        rc = _ae_npy_read(t, sp, in, path, err);
+    else
+        rc = _ae_csv_read(t, sp, in, path, prec, err);
+    fclose(in);
+    return rc;
+}
+
+int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, slong digits,
+                   ae_err_t err)
+{
+    int fmt = table_format(path), fd, rc = 0, w, e = 0;
+    size_t n;
+    char *tmp;
+    FILE *out;
+    mode_t mask;
+
+    if (fmt == AE_IO_UNKNOWN)
+        return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
+    if (fmt == AE_IO_CSV && (digits < 1 || digits > AE_IO_DIGITS_MAX))
+        return ae_err_set(err, AE_E_USAGE, "%s: %ld significant digits out of range [1, %d]", path,
+                          (long)digits, AE_IO_DIGITS_MAX);
+    AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
+
+    n = strlen(path) + 16;
+    tmp = ae_malloc(n);
+    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot create a temporary file next to it: %s", path,
+                        strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    /* mkstemp creates the file 0600; give the table the permissions fopen would have. umask
+       can only be read by setting it, so it is restored at once. */
+    mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask); /* on failure the table just keeps narrower permissions */
+    out = fdopen(fd, "wb");
+    if (out == NULL) {
+        e = errno;
+        close(fd);
+        unlink(tmp);
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(e));
+        free(tmp);
+        return rc;
+    }
+    errno = 0;
+    w = fmt == AE_IO_NPY ? _ae_npy_write(out, t, sp) : _ae_csv_write(out, t, sp, digits);
+    if (w != 0)
+        e = errno;
+    if (fclose(out) != 0 && w == 0) {
+        w = -1;
+        e = errno;
+    }
+    if (w != 0) {
+        unlink(tmp);
+        rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path,
+                        e ? strerror(e) : "stdio error");
+    } else if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot rename the temporary file into place: %s", path,
+                        strerror(e));
+    }
+    free(tmp);
+    return rc;
+}

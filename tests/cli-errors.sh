@@ -1,0 +1,87 @@
+#!/bin/bash
+# Bad usage and bad input through the CLI: exit code 2, one line on stderr naming the file and
+# the place, and no output file left behind.
+set -u
+bin="${top_builddir:-.}/armebm"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/armebm-cli-errors.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass=0
+
+# expect CODE PATTERN -- command...: exit code, one stderr line matching PATTERN
+expect() {
+  local code=$1 pat=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$? lines
+  lines=$(wc -l <"$tmp/err")
+  if [ "$rc" -ne "$code" ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pat" "$tmp/err"; then
+    echo "FAIL: $* -> exit $rc (want $code), stderr ($lines lines):"; cat "$tmp/err"
+    fails=$((fails + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+
+sp=(--space eos --vocab 2 --horizon 2)
+# a valid E(2,2) reward table: states root,(0),(1); columns 0,1,EOS
+cat >"$tmp/good.csv" <<'CSV'
+prompt,prefix,action,value
+0,,0,0.5
+0,,1,-0.25
+0,,EOS,1
+0,0,EOS,0
+0,1,EOS,2
+CSV
+
+expect 2 "unknown command" -- "$bin" frobnicate
+expect 2 "unknown option '--bogus'" -- "$bin" count --bogus
+expect 2 "vocab.*not an integer" -- "$bin" count --space eos --vocab 0 --horizon 3
+expect 2 "horizon.*not an integer" -- "$bin" count --space eos --vocab 2 --horizon 65
+expect 2 "horizon.*not an integer" -- "$bin" count --space eos --vocab 2 --horizon 3x
+expect 2 "space.*not 'fixed' or 'eos'" -- "$bin" count --space ragged --vocab 2 --horizon 3
+expect 2 "required" -- "$bin" count --space eos --vocab 2
+expect 2 "max-work" -- "$bin" verify C1 --space fixed --vocab 16 --horizon 8 --max-work 1000
+expect 2 "4294967296 responses" -- "$bin" verify C1 --space fixed --vocab 16 --horizon 8 --max-work 1000
+expect 2 "unknown claim" -- "$bin" verify C9
+expect 2 "seeds" -- "$bin" verify --seeds 1,,2
+expect 2 "tol" -- "$bin" check "${sp[@]}" --rewards "$tmp/good.csv" --logits "$tmp/good.csv" --tol nan
+expect 2 "required" -- "$bin" map "${sp[@]}" --in "$tmp/good.csv"
+
+# input files: each names the file and the line or byte
+bad() { # name content pattern
+  printf '%b' "$2" >"$tmp/$1"
+  expect 2 "$tmp/$1.*$3" -- "$bin" map "${sp[@]}" --in "$tmp/$1" --out "$tmp/out-$1"
+  if ls "$tmp" | grep -q "^out-$1"; then
+    echo "FAIL: output file left behind for $1"; fails=$((fails + 1))
+  fi
+}
+hdr='prompt,prefix,action,value\n'
+bad missing.csv "${hdr}0,,0,0.5\n0,,1,-0.25\n0,,EOS,1\n0,0,EOS,0\n" "missing"
+bad dup.csv "${hdr}0,,0,0.5\n0,,0,0.5\n0,,1,-0.25\n0,,EOS,1\n0,0,EOS,0\n0,1,EOS,2\n" "line 3"
+bad token.csv "${hdr}0,,0,0.5\n0,,1,-0.25\n0,,EOS,1\n0,0,EOS,0\n0,7,EOS,2\n" "line 6"
+bad action.csv "${hdr}0,,0,0.5\n0,,5,-0.25\n0,,EOS,1\n0,0,EOS,0\n0,1,EOS,2\n" "line 3"
+bad nan.csv "${hdr}0,,0,nan\n0,,1,-0.25\n0,,EOS,1\n0,0,EOS,0\n0,1,EOS,2\n" "line 2"
+bad pinf.csv "${hdr}0,,0,inf\n0,,1,-0.25\n0,,EOS,1\n0,0,EOS,0\n0,1,EOS,2\n" "line 2"
+bad masked.csv "${hdr}0,,0,0.5\n0,,1,-0.25\n0,,EOS,1\n0,0,EOS,0\n0,1,EOS,2\n0,1,0,3\n" "line 7"
+bad garbage.csv "${hdr}0,,0,1.2.3\n0,,1,-0.25\n0,,EOS,1\n0,0,EOS,0\n0,1,EOS,2\n" "line 2"
+bad header.csv "p,prefix,action,value\n0,,0,1\n" "line 1"
+bad deep.csv "${hdr}0,1 1,EOS,0\n" "line 2"
+bad empty.csv "" ""
+bad magic.npy '\x93NUMPZ\x01\x00\x10\x00' "byte"
+bad trunc.npy '\x93NUMPY\x01\x00\x76\x00{' "byte"
+hdr_npy="{'descr': '<f8', 'fortran_order': False, 'shape': (3, 3), }"
+printf -v pad '%*s' $((118 - ${#hdr_npy})) ''
+bad shortdata.npy "\x93NUMPY\x01\x00\x76\x00${hdr_npy}${pad}\n\x00\x00" "byte"
+hdr_i4="{'descr': '<i4', 'fortran_order': False, 'shape': (3, 3), }"
+printf -v pad4 '%*s' $((118 - ${#hdr_i4})) ''
+bad dtype.npy "\x93NUMPY\x01\x00\x76\x00${hdr_i4}${pad4}\n" "i4"
+hdr_sh="{'descr': '<f8', 'fortran_order': False, 'shape': (4, 3), }"
+printf -v padsh '%*s' $((118 - ${#hdr_sh})) ''
+bad shape.npy "\x93NUMPY\x01\x00\x76\x00${hdr_sh}${padsh}\n" "shape"
+expect 2 "unknown table format" -- "$bin" map "${sp[@]}" --in "$tmp/good.csv" --out "$tmp/q.txt"
+expect 2 "good.csv" -- "$bin" map --space eos --vocab 3 --horizon 2 --in "$tmp/good.csv" --out "$tmp/q.csv"
+expect 2 "cannot" -- "$bin" map "${sp[@]}" --in "$tmp/good.csv" --out "$tmp/no/such/dir/q.csv"
+expect 2 "nonexistent" -- "$bin" map "${sp[@]}" --in "$tmp/nonexistent.csv" --out "$tmp/q.csv"
+
+echo "cli-errors: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,66 @@
+#!/bin/bash
+# End-to-end CLI behaviour: count, map/unmap round trips through both formats, check.
+set -u
+bin="${top_builddir:-.}/armebm"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/armebm-cli-rt.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+pass=0
+ok() { pass=$((pass + 1)); }
+ko() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# count: the space sizes of CLAIMS.md
+out=$("$bin" count --space eos --vocab 8 --horizon 4)
+grep -q '^responses  *585$' <<<"$out" && ok || ko "count E(8,4): $out"
+grep -q '^states  *585$' <<<"$out" && ok || ko "states E(8,4)"
+out=$("$bin" count --space fixed --vocab 4 --horizon 8)
+grep -q '^responses  *65536$' <<<"$out" && ok || ko "count F(4,8)"
+out=$("$bin" count --space fixed --vocab 65536 --horizon 64)
+grep -q '^responses  *1157920892373161954235709850086879078532699846656405640394575840079131296399366$' <<<"$out" \
+  && ok || ko "count F(65536,64) must be exact 2^1024-ish: $out"
+grep -q '^allowed  *no' <<<"$out" && ok || ko "huge space must be refused"
+
+# an E(2,3) reward table with dyadic values written by hand, two prompts
+sp=(--space eos --vocab 2 --horizon 3 --prompts 2)
+{
+  echo "prompt,prefix,action,value"
+  for p in 0 1; do
+    for pre in "" "0" "1"; do
+      echo "$p,$pre,0,0.$((p + 1))25"; echo "$p,$pre,1,-1.5"; echo "$p,$pre,EOS,0.75"
+    done
+    for pre in "0 0" "0 1" "1 0" "1 1"; do echo "$p,$pre,EOS,-0.$((p + 3))"; done
+  done
+} >"$tmp/r.csv"
+
+"$bin" map "${sp[@]}" --in "$tmp/r.csv" --out "$tmp/q.npy" && ok || ko "map csv->npy"
+"$bin" unmap "${sp[@]}" --in "$tmp/q.npy" --out "$tmp/r2.csv" --digits 17 && ok || ko "unmap npy->csv"
+"$bin" map "${sp[@]}" --in "$tmp/r.csv" --out "$tmp/q40.csv" --digits 40 && ok || ko "map digits 40"
+# 40 digits must really be 40 significant digits
+grep -q -E ',[-]?[0-9]\.[0-9]{39}e[-+][0-9]+$' "$tmp/q40.csv" && ok || ko "40 digits: $(sed -n 2p "$tmp/q40.csv")"
+"$bin" unmap "${sp[@]}" --in "$tmp/q40.csv" --out "$tmp/r40.csv" --digits 17 && ok || ko "unmap csv"
+# the round trip gives back r to 17 digits: compare values as printed
+sed 1d "$tmp/r40.csv" | cut -d, -f4 >"$tmp/a"
+"$bin" unmap "${sp[@]}" --in "$tmp/q40.csv" --out "$tmp/r40b.csv" && ok || ko "unmap default digits"
+cmp -s "$tmp/r40.csv" "$tmp/r40b.csv" && ok || ko "default --digits is 17"
+awk -F, 'NR > 1 && $4 != "-inf" { v[$1 "," $2 "," $3] = $4 } END { for (k in v) print k "," v[k] }' "$tmp/r.csv" | sort >"$tmp/want"
+awk -F, 'NR > 1 && $4 != "-inf" { print $1 "," $2 "," $3 "," $4 + 0 }' "$tmp/r40.csv" | sort >"$tmp/got"
+awk -F, '{ print $1 "," $2 "," $3 "," $4 + 0 }' "$tmp/want" | sort >"$tmp/want2"
+diff -q "$tmp/want2" "$tmp/got" >/dev/null && ok || ko "unmap(map(r)) != r: $(diff "$tmp/want2" "$tmp/got" | head -4)"
+
+# check: the exact M(r) passes, a perturbed one fails with exit 1, a row-shifted one passes
+"$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/q40.csv" >"$tmp/out" && ok || ko "check exact: $(cat "$tmp/out")"
+grep -q "same distribution within tol.*yes" "$tmp/out" && ok || ko "check output"
+awk -F, 'BEGIN { OFS = "," } NR == 3 { $4 = $4 + 0.001 } { print }' "$tmp/q40.csv" >"$tmp/qbad.csv"
+"$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/qbad.csv" >"$tmp/out"
+[ $? -eq 1 ] && ok || ko "check must fail on a perturbed table"
+grep -q "worst abs error  1.0[0-9]e-03  at prompt 0 prefix () action 1" "$tmp/out" && ok || ko "worst error location: $(cat "$tmp/out")"
+# adding a constant to every logit of one state leaves the distribution unchanged
+awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 == 1 && $2 == "0 1" && $4 != "-inf" { $4 = $4 + 3 } { print }' "$tmp/q40.csv" >"$tmp/qshift.csv"
+"$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/qshift.csv" >"$tmp/out" && ok || ko "row shift must pass: $(cat "$tmp/out")"
+
+# verify on a user table
+"$bin" verify --quiet "${sp[@]}" --rewards "$tmp/r.csv" --out "$tmp/res" && ok || ko "verify --rewards"
+grep -q "file:" "$tmp/res/claims.csv" && ok || ko "instance column names the file"
+
+echo "cli-roundtrip: $pass passed, $fails failed"
+[ "$fails" -eq 0 ]

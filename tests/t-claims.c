@@ -1,0 +1,374 @@
+/* Tests of the claim checkers C1-C3: every check verifies on random instances, broken maps are
+   caught as violated (mutation tests), precision escalation, and the row writers. */
+#include <config.h>
+#include "testlib.h"
+#include "ae-impl.h"
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t next_rand(uint64_t *s)
+{
+    *s = ae_hash(*s, 77, 0, 0, 0);
+    return *s;
+}
+
+/* a random small space: V in [1,3], T in [1,4], P in [1,2], either kind */
+static void random_space(ae_space_t sp, uint64_t *st)
+{
+    ae_err_t err;
+    ae_space_kind kind = (next_rand(st) & 1) ? AE_EOS : AE_FIXED;
+    slong V = 1 + (slong)(next_rand(st) % 3), T = 1 + (slong)(next_rand(st) % 4);
+    slong P = 1 + (slong)(next_rand(st) % 2);
+    ae_err_init(err);
+    ck_assert_int_eq(ae_space_init(sp, kind, V, T, P, err), 0);
+}
+
+/* |Y| per prompt computed here, not by the library */
+static slong responses(ae_space_kind kind, slong V, slong T)
+{
+    slong n = 0, p = 1, d;
+    for (d = 0; d < T; d++) {
+        n += p;
+        p *= V;
+    }
+    return kind == AE_FIXED ? p : n;
+}
+
+static void assert_all_verified(const ae_rows_t rows, const char *what, uint64_t seed, const ae_space_t sp)
+{
+    slong i;
+    char name[64];
+    ae_space_name(name, sizeof name, sp);
+    ck_assert_msg(rows->n > 0, "%s: no rows", what);
+    for (i = 0; i < rows->n; i++)
+        ck_assert_msg(rows->v[i].verdict == AE_VERIFIED, "%s on %s P=%ld seed %llu: row '%s' is %s (%s)",
+                      what, name, (long)sp->P, (unsigned long long)seed, rows->v[i].check,
+                      ae_verdict_name(rows->v[i].verdict), rows->v[i].measured);
+}
+
+static const ae_row *find_row(const ae_rows_t rows, const char *check)
+{
+    slong i;
+    for (i = 0; i < rows->n; i++)
+        if (strcmp(rows->v[i].check, check) == 0)
+            return rows->v + i;
+    return NULL;
+}
+
+START_TEST(test_c1_exact)
+{
+    uint64_t st = ae_test_seed();
+    slong it, n = ae_test_iters(30);
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_instance in;
+        ae_rows_t rows;
+        const ae_row *r;
+        char want[32];
+        random_space(sp, &st);
+        in.sp = sp;
+        in.r = NULL;
+        in.gen.kind = AE_GEN_POTENTIAL;
+        in.gen.seed = next_rand(&st);
+        in.gen.stream = 1;
+        snprintf(in.name, sizeof in.name, "t");
+        ae_rows_init(rows);
+        ae_claim_c1_exact(rows, &in, next_rand(&st));
+        assert_all_verified(rows, "C1 exact", st, sp);
+        r = find_row(rows, "p_R(y) = p_M(r)(y) all y");
+        ck_assert_ptr_nonnull(r);
+        snprintf(want, sizeof want, "%ld", (long)(sp->P * responses(sp->kind, sp->V, sp->T)));
+        ck_assert_str_eq(r->items, want);
+        ck_assert_str_eq(r->arith, "exact");
+        ae_rows_clear(rows);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+START_TEST(test_c1_certified)
+{
+    uint64_t st = ae_test_seed() + 1;
+    slong it, n = ae_test_iters(20);
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_instance in;
+        ae_rows_t rows;
+        slong i;
+        random_space(sp, &st);
+        in.sp = sp;
+        in.r = NULL;
+        in.gen.kind = (it & 1) ? AE_GEN_POTENTIAL : AE_GEN_DYADIC;
+        in.gen.seed = next_rand(&st);
+        in.gen.stream = 1;
+        snprintf(in.name, sizeof in.name, "t");
+        ae_rows_init(rows);
+        ae_claim_c1_certified(rows, &in, next_rand(&st), 64, 1024);
+        assert_all_verified(rows, "C1 certified", st, sp);
+        for (i = 0; i < rows->n; i++)
+            ck_assert_int_eq(rows->v[i].prec, 64); /* small instances decide at once */
+        ae_rows_clear(rows);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+/* Mutants of M: each must make the checks that depend on it fail, and only those. */
+static slong mutant_depth;
+
+static void map_drop_value(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong prec)
+{
+    slong p, s, a, d = mutant_depth;
+    ae_bellman_map(q, r, sp, prec);
+    for (p = 0; p < sp->P; p++)
+        for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+            for (a = 0; a < sp->A; a++)
+                if (ae_space_allowed(sp, d, a) && !ae_space_ends(sp, d, a))
+                    arb_set(ae_table_entry(q, p, s, a), ae_table_entry(r, p, s, a)); /* drops V_q(s.a) */
+}
+
+START_TEST(test_mutant_drop_value)
+{
+    static const struct { ae_space_kind kind; slong V, T; } cases[] = {
+        {AE_FIXED, 2, 3}, {AE_EOS, 3, 3}, {AE_FIXED, 8, 4}, {AE_EOS, 2, 5}};
+    int c;
+    for (c = 0; c < 4; c++)
+        for (mutant_depth = 0; mutant_depth < cases[c].T - 1; mutant_depth++) {
+            ae_space_t sp;
+            ae_err_t err;
+            ae_instance in;
+            ae_rows_t rows;
+            const ae_row *r;
+            ae_err_init(err);
+            ae_space_init(sp, cases[c].kind, cases[c].V, cases[c].T, 2, err);
+            in.sp = sp;
+            in.r = NULL;
+            in.gen.kind = AE_GEN_DYADIC;
+            in.gen.seed = 5;
+            in.gen.stream = 1;
+            snprintf(in.name, sizeof in.name, "mutant");
+            ae_rows_init(rows);
+            _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, map_drop_value);
+            r = find_row(rows, "p_R(y) = p_M(r)(y) all y");
+            ck_assert_msg(r->verdict == AE_VIOLATED, "case %d depth %ld: distribution check says %s", c,
+                          (long)mutant_depth, ae_verdict_name(r->verdict));
+            ck_assert_msg(strstr(r->measured, "differs at prompt") != NULL, "counterexample named: %s", r->measured);
+            r = find_row(rows, "unmap(map(r)) = r");
+            ck_assert_int_eq(r->verdict, AE_VIOLATED);
+            r = find_row(rows, "A(x) = V_q(x)");
+            ck_assert_int_eq(r->verdict, mutant_depth == 0 ? AE_VIOLATED : AE_VERIFIED);
+            ck_assert_int_eq(ae_rows_verdict(rows), AE_VIOLATED);
+            ae_rows_clear(rows);
+            ae_space_clear(sp);
+        }
+}
+END_TEST
+
+START_TEST(test_mutant_sanity)
+{
+    /* the unmutated map through the same hook verifies: the mutation test is not vacuous */
+    ae_space_t sp;
+    ae_err_t err;
+    ae_instance in;
+    ae_rows_t rows;
+    ae_err_init(err);
+    ae_space_init(sp, AE_EOS, 3, 3, 2, err);
+    in.sp = sp;
+    in.r = NULL;
+    in.gen.kind = AE_GEN_DYADIC;
+    in.gen.seed = 5;
+    in.gen.stream = 1;
+    snprintf(in.name, sizeof in.name, "plain");
+    ae_rows_init(rows);
+    _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, ae_bellman_map);
+    assert_all_verified(rows, "hooked plain map", 5, sp);
+    ae_rows_clear(rows);
+    ae_space_clear(sp);
+}
+END_TEST
+
+START_TEST(test_c2_certified)
+{
+    uint64_t st = ae_test_seed() + 2;
+    slong it, n = ae_test_iters(20);
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_instance in;
+        ae_rows_t rows;
+        random_space(sp, &st);
+        in.sp = sp;
+        in.r = NULL;
+        in.gen.kind = AE_GEN_DYADIC;
+        in.gen.seed = next_rand(&st);
+        in.gen.stream = 1;
+        snprintf(in.name, sizeof in.name, "t");
+        ae_rows_init(rows);
+        ae_claim_c2_certified(rows, &in, next_rand(&st), 128, 1024);
+        /* F(1,T) and E(1,1) have one response: every q gives p_q = p_R, KL = 0, so the strict
+           inequality cannot hold there and must not be reported verified */
+        if (sp->V == 1 && (sp->kind == AE_FIXED || sp->T == 1)) {
+            ck_assert_int_ne(find_row(rows, "ELBO < log Z (random q)")->verdict, AE_VERIFIED);
+        } else {
+            assert_all_verified(rows, "C2", st, sp);
+        }
+        ae_rows_clear(rows);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+START_TEST(test_c3_exact)
+{
+    uint64_t st = ae_test_seed() + 3;
+    slong it, n = ae_test_iters(30);
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_instance in;
+        ae_rows_t rows;
+        const ae_row *r;
+        random_space(sp, &st);
+        in.sp = sp;
+        in.r = NULL;
+        in.gen.kind = AE_GEN_POTENTIAL;
+        in.gen.seed = next_rand(&st);
+        in.gen.stream = 1;
+        snprintf(in.name, sizeof in.name, "t");
+        ae_rows_init(rows);
+        ae_claim_c3_exact(rows, &in, next_rand(&st));
+        assert_all_verified(rows, "C3", st, sp);
+        ck_assert_str_eq(find_row(rows, "sum_y p_q(y) = 1, EOS forced")->measured, "1");
+        r = find_row(rows, "unforced EOS: sum = 1 - lost");
+        if (sp->kind == AE_EOS) {
+            fmpq_t m;
+            ck_assert_ptr_nonnull(r);
+            fmpq_init(m);
+            ck_assert_int_eq(fmpq_set_str(m, r->measured, 10), 0);
+            ck_assert_msg(fmpq_sgn(m) > 0 && fmpq_cmp_ui(m, 1) < 0, "unforced mass %s not in (0,1)", r->measured);
+            fmpq_clear(m);
+        } else {
+            ck_assert_ptr_null(r);
+        }
+        ae_rows_clear(rows);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+/* A hand-solved instance: E(1,2) has responses (EOS) and (0, EOS). With psi(root,0) = a,
+   psi(root,EOS) = b, psi((0),EOS) = c: Z = b + a c, p(EOS) = b / Z. The checker's own numbers are
+   not exposed, so test the multiplicative map against this by hand. */
+START_TEST(test_hand_e12)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_qtable_t psi, phi;
+    fmpq_t z;
+    ae_err_init(err);
+    ae_space_init(sp, AE_EOS, 1, 2, 1, err);
+    ae_qtable_init(psi, sp);
+    ae_qtable_init(phi, sp);
+    fmpq_set_si(ae_qtable_entry(psi, 0, 0, 0), 3, 1); /* a */
+    fmpq_set_si(ae_qtable_entry(psi, 0, 0, 1), 2, 1); /* b */
+    fmpq_set_si(ae_qtable_entry(psi, 0, 1, 1), 5, 1); /* c */
+    ae_bellman_map_exact(phi, psi, sp);
+    fmpq_init(z);
+    fmpq_add(z, ae_qtable_entry(phi, 0, 0, 0), ae_qtable_entry(phi, 0, 0, 1));
+    ck_assert(fmpq_equal_si(z, 17));                           /* Z = 2 + 3*5 */
+    ck_assert(fmpq_equal_si(ae_qtable_entry(phi, 0, 0, 0), 15)); /* a * beta((0)) = 3*5 */
+    fmpq_clear(z);
+    ae_qtable_clear(psi);
+    ae_qtable_clear(phi);
+    ae_space_clear(sp);
+}
+END_TEST
+
+static slong decide_at;
+
+static void fake_check(ae_rows_t rows, const void *arg, slong prec)
+{
+    ae_row *r = ae_rows_add(rows);
+    (void)arg;
+    r->prec = prec;
+    r->verdict = prec >= decide_at ? AE_VERIFIED : AE_UNDECIDED;
+}
+
+START_TEST(test_escalate)
+{
+    ae_rows_t rows;
+    ae_rows_init(rows);
+    decide_at = 512;
+    ae_escalate(rows, fake_check, NULL, 64, 4096);
+    ck_assert_int_eq(rows->n, 1);
+    ck_assert_int_eq(rows->v[0].prec, 512);
+    ck_assert_int_eq(rows->v[0].verdict, AE_VERIFIED);
+    decide_at = 1 << 20;
+    ae_escalate(rows, fake_check, NULL, 64, 1000);
+    ck_assert_int_eq(rows->n, 2);
+    ck_assert_int_eq(rows->v[1].prec, 512); /* 64,128,256,512; 1024 > max_prec */
+    ck_assert_int_eq(rows->v[1].verdict, AE_UNDECIDED);
+    ae_rows_clear(rows);
+}
+END_TEST
+
+START_TEST(test_writers)
+{
+    ae_rows_t rows;
+    ae_row *r;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    ae_rows_init(rows);
+    r = ae_rows_add(rows);
+    strcpy(r->claim, "C1");
+    strcpy(r->check, "a,b \"q\"");
+    strcpy(r->measured, "x_1 & 50%");
+    r->verdict = AE_VERIFIED;
+    r->prec = 128;
+    f = open_memstream(&buf, &len);
+    ae_rows_write(f, rows, AE_FMT_CSV);
+    fclose(f);
+    ck_assert_str_eq(buf, "claim,check,space,prompt,instance,arith,items,measured,predicted,tol,verdict,prec,double_err\n"
+                          "C1,\"a,b \"\"q\"\"\",,,,,,x_1 & 50%,,,verified,128,\n");
+    free(buf);
+    f = open_memstream(&buf, &len);
+    ae_rows_write(f, rows, AE_FMT_JSONL);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "\"check\":\"a,b \\\"q\\\"\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"prec\":128,"));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    ae_rows_write(f, rows, AE_FMT_TEX);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "x\\_1 \\& 50\\%"));
+    ck_assert_ptr_nonnull(strstr(buf, "\\bottomrule"));
+    free(buf);
+    ae_rows_clear(rows);
+}
+END_TEST
+
+static Suite *claims_suite(void)
+{
+    Suite *s = suite_create("claims");
+    TCase *tc;
+#define ADD(name, fn, secs)                                                                 \
+    tc = tcase_create(name);                                                                \
+    tcase_set_timeout(tc, (secs) * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1)); \
+    tcase_add_test(tc, fn);                                                                 \
+    suite_add_tcase(s, tc)
+    ADD("ae_claim_c1_exact", test_c1_exact, 20);
+    ADD("ae_claim_c1_certified", test_c1_certified, 20);
+    ADD("mutation", test_mutant_drop_value, 20);
+    ADD("mutation_sanity", test_mutant_sanity, 20);
+    ADD("ae_claim_c2_certified", test_c2_certified, 20);
+    ADD("ae_claim_c3_exact", test_c3_exact, 20);
+    ADD("hand", test_hand_e12, 20);
+    ADD("ae_escalate", test_escalate, 20);
+    ADD("ae_rows_write", test_writers, 20);
+#undef ADD
+    return s;
+}
+
+int main(void)
+{
+    return ae_test_run(claims_suite());
+}
