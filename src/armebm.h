@@ -309,10 +309,12 @@ typedef struct {
     slong prec, max_prec;
     const fmpz *max_work;
     FILE *progress;         /* one line per instance, or NULL */
+    const char *cex_dir;    /* where violated generated instances are written, or NULL */
 } ae_suite_opts;
 
 /* Runs the selected claims on every seed of one generated space: exact checks (C1, C3) on
-   integer potentials, certified checks (C1, C2) on dyadic rewards. Fails only on a refused or
+   integer potentials, certified checks (C1, C2) on dyadic rewards. An instance with a violated
+   check has its reward table written to o->cex_dir (40 digits, csv). Fails only on a refused or
    invalid space. */
 int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
                        ae_err_t err);

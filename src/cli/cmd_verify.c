@@ -73,6 +73,7 @@ int ae_cmd_verify(int argc, char **argv)
     ae_err_t err;
     ae_suite_opts so;
     const char *dir;
+    char cexdir[4096];
     int rc = ae_cli_parse(&o, "verify", argc, argv), mask = 0;
     slong i;
 
@@ -103,6 +104,8 @@ int ae_cmd_verify(int argc, char **argv)
     so.max_prec = o.max_prec;
     so.max_work = o.max_work;
     so.progress = (!o.quiet && isatty(fileno(stderr))) ? stderr : NULL;
+    snprintf(cexdir, sizeof cexdir, "%s/counterexamples", dir);
+    so.cex_dir = cexdir;
 
     if (o.rewards != NULL) {
         ae_space_t sp;

@@ -111,10 +111,10 @@ int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
     seen = ae_calloc((size_t)(sp->P * sp->S * sp->A), sizeof(slong));
 
     while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
-        slong p, s, a, d, r, idx;
+        slong p, s, a, d, r, idx, nf;
         const char *why;
         char *c;
-        int nf, cls;
+        int cls;
 
         lineno++;
         if (len > 0 && line[len - 1] == '\n')
@@ -150,7 +150,8 @@ int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
                 *c = '\0';
             }
         if (nf != 4) {
-            rc = csv_fail(err, path, lineno, NULL, "expected 4 fields (%s), found %d", csv_header, nf);
+            rc = csv_fail(err, path, lineno, NULL, "expected 4 fields (%s), found %ld", csv_header,
+                          (long)nf);
             break;
         }
 
@@ -219,7 +220,7 @@ int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
         idx = (p * sp->S + s) * sp->A + a;
         why = parse_value(ae_table_entry(t, p, s, a), &cls, f[3], prec);
         if (why != NULL) {
-            rc = csv_fail(err, path, lineno, "value", "'%.40s' is %s", f[3], why);
+            rc = csv_fail(err, path, lineno, "value", "'%.40s': %s", f[3], why);
             break;
         }
         if (seen[idx] != 0) {

@@ -103,7 +103,7 @@ static int hstring(npy_hdr *x, char *out, size_t cap)
         out[k++] = (char)x->h[x->i++];
     }
     if (x->i >= x->n)
-        return hfail(x, start, "unterminated string");
+        return hend(x);
     x->i++;
     out[k] = '\0';
     return 0;

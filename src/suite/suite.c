@@ -1,5 +1,6 @@
 /* The default verification suite: which instances, which claims, in which order. */
 #include "ae-impl.h"
+#include <sys/stat.h>
 
 const ae_suite_space ae_suite_default_spaces[] = {
     {AE_FIXED, 8, 4}, {AE_FIXED, 4, 8}, {AE_EOS, 8, 4}, {AE_EOS, 2, 12}, {AE_EOS, 3, 8}};
@@ -10,12 +11,53 @@ static uint64_t aux_seed(uint64_t seed)
     return ae_hash(seed, 0xa0, 0, 0, 0);
 }
 
+/* When a check of this instance failed, write its reward table so anyone can rerun it with
+   armebm verify --rewards FILE (or inspect it); the path is appended to the failing rows. */
+static void write_counterexample(ae_rows_t rows, slong first_row, const ae_suite_opts *o,
+                                 const ae_instance *in)
+{
+    const ae_space_struct *sp = in->sp;
+    ae_table_t r;
+    ae_err_t err;
+    char path[512];
+    slong i;
+    int violated = 0;
+
+    for (i = first_row; i < rows->n; i++)
+        violated |= rows->v[i].verdict == AE_VIOLATED;
+    if (!violated || o->cex_dir == NULL)
+        return;
+    snprintf(path, sizeof path, "%s/%c%ld-%ld-P%ld-%s-seed%llu.csv", o->cex_dir,
+             sp->kind == AE_EOS ? 'E' : 'F', (long)sp->V, (long)sp->T, (long)sp->P,
+             ae_gen_name(in->gen.kind), (unsigned long long)in->gen.seed);
+    ae_err_init(err);
+    ae_table_init(r, sp);
+    ae_gen_table(r, &in->gen, sp, 256);
+    { /* mkdir -p: the output directory itself may not exist yet */
+        char dir[512];
+        char *c;
+        snprintf(dir, sizeof dir, "%s", o->cex_dir);
+        for (c = dir + 1; *c; c++)
+            if (*c == '/') {
+                *c = '\0';
+                mkdir(dir, 0777);
+                *c = '/';
+            }
+        mkdir(dir, 0777);
+    }
+    if (ae_table_write(path, r, sp, 40, err) != 0)
+        fprintf(stderr, "armebm: could not write counterexample: %s\n", err->msg);
+    else if (o->progress)
+        fprintf(o->progress, "armebm: counterexample instance written to %s\n", path);
+    ae_table_clear(r);
+}
+
 int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
                        ae_err_t err)
 {
     ae_space_t sp;
     ae_instance in;
-    slong i;
+    slong i, first;
     int rc;
 
     rc = ae_space_init(sp, kind, V, T, o->prompts, err);
@@ -38,17 +80,21 @@ int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kin
         /* exact path: integer potentials */
         in.gen.kind = AE_GEN_POTENTIAL;
         snprintf(in.name, sizeof in.name, "potential:seed=%llu", (unsigned long long)seed);
+        first = rows->n;
         if (o->claims & AE_CLAIM_C1)
             ae_claim_c1_exact(rows, &in, aux_seed(seed));
         if (o->claims & AE_CLAIM_C3)
             ae_claim_c3_exact(rows, &in, aux_seed(seed));
+        write_counterexample(rows, first, o, &in);
         /* certified path: dyadic rewards */
         in.gen.kind = AE_GEN_DYADIC;
         snprintf(in.name, sizeof in.name, "dyadic:seed=%llu", (unsigned long long)seed);
+        first = rows->n;
         if (o->claims & AE_CLAIM_C1)
             ae_claim_c1_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
         if (o->claims & AE_CLAIM_C2)
             ae_claim_c2_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+        write_counterexample(rows, first, o, &in);
     }
     ae_space_clear(sp);
     return 0;
