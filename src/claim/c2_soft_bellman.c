@@ -124,7 +124,11 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
     }
     eq_row(rows, "ELBO = log Z - KL(p_q||p_R)", in, prec, lhs, rhs, P, n);
 
-    {
+    if (fmpz_is_one(sp->responses)) {
+        /* one response per prompt: every q gives p_q = p_R, so KL = 0 and the maximum is an
+           equality, not strict */
+        eq_row(rows, "ELBO = log Z (one response)", in, prec, lhs, zero, P, n);
+    } else {
         arb_t gap, wgap;
         arb_init(gap);
         arb_init(wgap);
