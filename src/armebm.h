@@ -181,11 +181,11 @@ typedef ae_gen_struct ae_gen_t[1];
 
 const char *ae_gen_name(ae_gen_kind kind);
 /* Fills t (masked entries -inf). POTENTIAL gives log psi enclosed at prec. */
-void ae_gen_table(ae_table_t t, const ae_gen_t g, const ae_space_t sp, slong prec);
+void ae_gen_table(ae_table_t t, const ae_gen_struct *g, const ae_space_t sp, slong prec);
 /* Fills exact potentials (masked 0); only for AE_GEN_POTENTIAL. */
-void ae_gen_qtable(ae_qtable_t t, const ae_gen_t g, const ae_space_t sp);
+void ae_gen_qtable(ae_qtable_t t, const ae_gen_struct *g, const ae_space_t sp);
 /* One entry of the generator as a double (exact for DYADIC, rounded log for POTENTIAL). */
-double ae_gen_get_d(const ae_gen_t g, const ae_space_t sp, slong p, slong s, slong a);
+double ae_gen_get_d(const ae_gen_struct *g, const ae_space_t sp, slong p, slong s, slong a);
 
 /* ---------------------------------------------------------------- the maps (src/bellman) */
 /* q = M(r): soft Bellman backward pass, q(s,a) = r(s,a) (+ V_q(s.a) when a does not end the

@@ -8,6 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ck_assert_msg records a mark point (a write to the runner) on every success, which costs
+   seconds over the hundreds of thousands of assertions below: test first, then fail. */
+#define TEST_CHECK(cond, ...)              \
+    do {                                   \
+        if (!(cond))                       \
+            ck_abort_msg(__VA_ARGS__);     \
+    } while (0)
+
 /* ------------------------------------------------------------------ local helpers */
 
 static uint64_t sm_next(uint64_t *x) /* splitmix64 */
@@ -48,7 +56,7 @@ static slong formula_index(slong V, const slong *y, slong d)
             fmpz_addmul_ui(acc, pw, (ulong)y[i]);
         }
     }
-    ck_assert(fmpz_fits_si(acc));
+    TEST_CHECK(fmpz_fits_si(acc), "index of a depth-%ld prefix (V=%ld) overflows", (long)d, (long)V);
     r = fmpz_get_si(acc);
     fmpz_clear(acc);
     fmpz_clear(pw);
@@ -69,7 +77,7 @@ static void rl_push(resp_list *L, const slong *w, slong len)
     if (L->n == L->alloc) {
         L->alloc = L->alloc ? 2 * L->alloc : 64;
         L->y = realloc(L->y, (size_t)(L->alloc * (L->T + 1)) * sizeof(slong));
-        ck_assert(L->y != NULL);
+        TEST_CHECK(L->y != NULL, "out of memory");
     }
     row = L->y + L->n * (L->T + 1);
     row[0] = len;
@@ -251,7 +259,7 @@ static void space_init_ok(ae_space_t sp, ae_space_kind kind, slong V, slong T, s
     int rc;
     ae_err_init(err);
     rc = ae_space_init(sp, kind, V, T, P, err);
-    ck_assert_msg(rc == 0 && err->code == 0, "ae_space_init(%s, V=%ld, T=%ld, P=%ld) = %d: %s",
+    TEST_CHECK(rc == 0 && err->code == 0, "ae_space_init(%s, V=%ld, T=%ld, P=%ld) = %d: %s",
                   kname(kind), (long)V, (long)T, (long)P, rc, err->msg);
 }
 
@@ -271,22 +279,22 @@ START_TEST(test_init_brute)
         rl_build(&L, kind, V, T);
         rl_counts(&states, &pairs, below, &L);
         space_init_ok(sp, kind, V, T, P);
-        ck_assert_msg(sp->indexable == 1, "%s(%ld,%ld) not indexable", kname(kind), (long)V, (long)T);
-        ck_assert_msg(fmpz_equal_si(sp->responses, L.n), "%s(%ld,%ld): |Y| brute force %ld",
+        TEST_CHECK(sp->indexable == 1, "%s(%ld,%ld) not indexable", kname(kind), (long)V, (long)T);
+        TEST_CHECK(fmpz_equal_si(sp->responses, L.n), "%s(%ld,%ld): |Y| brute force %ld",
                       kname(kind), (long)V, (long)T, (long)L.n);
-        ck_assert_msg(fmpz_equal_si(sp->states, states), "%s(%ld,%ld): states brute force %ld",
+        TEST_CHECK(fmpz_equal_si(sp->states, states), "%s(%ld,%ld): states brute force %ld",
                       kname(kind), (long)V, (long)T, (long)states);
-        ck_assert_msg(fmpz_equal_si(sp->pairs, pairs), "%s(%ld,%ld): pairs brute force %ld",
+        TEST_CHECK(fmpz_equal_si(sp->pairs, pairs), "%s(%ld,%ld): pairs brute force %ld",
                       kname(kind), (long)V, (long)T, (long)pairs);
-        ck_assert_msg(fmpz_equal_si(sp->nodes, states + L.n), "%s(%ld,%ld): nodes brute force %ld",
+        TEST_CHECK(fmpz_equal_si(sp->nodes, states + L.n), "%s(%ld,%ld): nodes brute force %ld",
                       kname(kind), (long)V, (long)T, (long)(states + L.n));
-        ck_assert_msg(sp->S == states && sp->P == P && sp->V == V && sp->T == T && sp->kind == kind,
+        TEST_CHECK(sp->S == states && sp->P == P && sp->V == V && sp->T == T && sp->kind == kind,
                       "%s(%ld,%ld): S=%ld P=%ld", kname(kind), (long)V, (long)T, (long)sp->S,
                       (long)sp->P);
-        ck_assert_msg(sp->A == (kind == AE_EOS ? V + 1 : V), "%s(%ld,%ld): A=%ld", kname(kind),
+        TEST_CHECK(sp->A == (kind == AE_EOS ? V + 1 : V), "%s(%ld,%ld): A=%ld", kname(kind),
                       (long)V, (long)T, (long)sp->A);
         for (d = 0; d <= T; d++)
-            ck_assert_msg(sp->first[d] == below[d], "%s(%ld,%ld): first[%ld] = %ld, brute force %ld",
+            TEST_CHECK(sp->first[d] == below[d], "%s(%ld,%ld): first[%ld] = %ld, brute force %ld",
                           kname(kind), (long)V, (long)T, (long)d, (long)sp->first[d], (long)below[d]);
         ae_space_clear(sp);
         rl_clear(&L);
@@ -332,7 +340,7 @@ START_TEST(test_init_hand)
     fmpz_set_str(p, hand[_i].pairs, 10);
     fmpz_add(n, y, s);
     space_init_ok(sp, hand[_i].kind, hand[_i].V, hand[_i].T, 1);
-    ck_assert_msg(fmpz_equal(sp->responses, y) && fmpz_equal(sp->states, s) &&
+    TEST_CHECK(fmpz_equal(sp->responses, y) && fmpz_equal(sp->states, s) &&
                       fmpz_equal(sp->pairs, p) && fmpz_equal(sp->nodes, n),
                   "%s(%ld,%ld): expected |Y|=%s states=%s pairs=%s", kname(hand[_i].kind),
                   (long)hand[_i].V, (long)hand[_i].T, hand[_i].responses, hand[_i].states,
@@ -394,12 +402,12 @@ START_TEST(test_init_big)
             ck_assert(fmpz_equal(y, mw));
         }
         space_init_ok(sp, kind, AE_V_MAX, AE_T_MAX, 1);
-        ck_assert_msg(sp->indexable == 0, "%s(65536,64) claims to be indexable", kname(kind));
-        ck_assert_msg(fmpz_equal(sp->responses, y), "%s(65536,64): |Y| wrong", kname(kind));
-        ck_assert_msg(fmpz_equal(sp->states, st), "%s(65536,64): states wrong", kname(kind));
-        ck_assert_msg(fmpz_equal(sp->pairs, pr), "%s(65536,64): pairs wrong", kname(kind));
+        TEST_CHECK(sp->indexable == 0, "%s(65536,64) claims to be indexable", kname(kind));
+        TEST_CHECK(fmpz_equal(sp->responses, y), "%s(65536,64): |Y| wrong", kname(kind));
+        TEST_CHECK(fmpz_equal(sp->states, st), "%s(65536,64): states wrong", kname(kind));
+        TEST_CHECK(fmpz_equal(sp->pairs, pr), "%s(65536,64): pairs wrong", kname(kind));
         fmpz_add(w, st, y);
-        ck_assert_msg(fmpz_equal(sp->nodes, w), "%s(65536,64): nodes wrong", kname(kind));
+        TEST_CHECK(fmpz_equal(sp->nodes, w), "%s(65536,64): nodes wrong", kname(kind));
 
         /* the work check refuses whatever the allowance, with the exact |Y| in the message */
         ys = fmpz_get_str(NULL, 10, y);
@@ -407,9 +415,9 @@ START_TEST(test_init_big)
         fmpz_mul_2exp(mw, mw, 5000);
         ae_err_init(err);
         rc = ae_space_check_work(sp, mw, err);
-        ck_assert_msg(rc == AE_E_SIZE && err->code == AE_E_SIZE, "%s(65536,64): check_work = %d",
+        TEST_CHECK(rc == AE_E_SIZE && err->code == AE_E_SIZE, "%s(65536,64): check_work = %d",
                       kname(kind), rc);
-        ck_assert_msg(strstr(err->msg, ys) != NULL, "%s(65536,64): message lacks |Y| = %s: %s",
+        TEST_CHECK(strstr(err->msg, ys) != NULL, "%s(65536,64): message lacks |Y| = %s: %s",
                       kname(kind), ys, err->msg);
         flint_free(ys);
         ae_space_clear(sp);
@@ -440,7 +448,7 @@ START_TEST(test_init_random)
         fmpz_init(e);
         expected_counts(y, st, pr, kind, V, T);
         space_init_ok(sp, kind, V, T, P);
-        ck_assert_msg(fmpz_equal(sp->responses, y) && fmpz_equal(sp->states, st) &&
+        TEST_CHECK(fmpz_equal(sp->responses, y) && fmpz_equal(sp->states, st) &&
                           fmpz_equal(sp->pairs, pr),
                       "seed %llu iter %ld: %s(%ld,%ld) P=%ld counts wrong",
                       (unsigned long long)seed, (long)it, kname(kind), (long)V, (long)T, (long)P);
@@ -449,10 +457,10 @@ START_TEST(test_init_random)
         fmpz_add(e, e, y);
         fmpz_mul_si(e, e, P);
         ae_space_work(w, sp);
-        ck_assert_msg(fmpz_equal(w, e), "seed %llu iter %ld: %s(%ld,%ld) P=%ld work wrong",
+        TEST_CHECK(fmpz_equal(w, e), "seed %llu iter %ld: %s(%ld,%ld) P=%ld work wrong",
                       (unsigned long long)seed, (long)it, kname(kind), (long)V, (long)T, (long)P);
         if (fmpz_cmp_si(e, WORD(1) << 20) < 0) {
-            ck_assert_msg(sp->indexable && sp->S == fmpz_get_si(st),
+            TEST_CHECK(sp->indexable && sp->S == fmpz_get_si(st),
                           "seed %llu iter %ld: %s(%ld,%ld) P=%ld small but not indexable",
                           (unsigned long long)seed, (long)it, kname(kind), (long)V, (long)T, (long)P);
         }
@@ -488,10 +496,10 @@ START_TEST(test_init_usage)
             ae_err_init(err);
             rc = ae_space_init(sp, k ? AE_EOS : AE_FIXED, V, T, P, err);
             snprintf(num, sizeof num, "%ld", (long)badv);
-            ck_assert_msg(rc == AE_E_USAGE && err->code == AE_E_USAGE,
+            TEST_CHECK(rc == AE_E_USAGE && err->code == AE_E_USAGE,
                           "ae_space_init(%s, V=%ld, T=%ld, P=%ld) = %d, expected AE_E_USAGE",
                           k ? "E" : "F", (long)V, (long)T, (long)P, rc);
-            ck_assert_msg(strstr(err->msg, num) != NULL,
+            TEST_CHECK(strstr(err->msg, num) != NULL,
                           "V=%ld T=%ld P=%ld: message does not name the value %s: %s", (long)V,
                           (long)T, (long)P, num, err->msg);
             ae_space_clear(sp); /* outputs are safe to clear after a failure */
@@ -531,23 +539,23 @@ START_TEST(test_check_work)
         /* one walk over every prompt visits states*A (state, action) slots and |Y| leaves */
         fmpz_set_si(e, P * (st * sp->A + L.n));
         ae_space_work(w, sp);
-        ck_assert_msg(fmpz_equal(w, e), "%s(%ld,%ld) P=%ld: work != %ld", kname(sps[i].kind),
+        TEST_CHECK(fmpz_equal(w, e), "%s(%ld,%ld) P=%ld: work != %ld", kname(sps[i].kind),
                       (long)sps[i].V, (long)sps[i].T, (long)P, (long)fmpz_get_si(e));
 
         ae_err_init(err);
         rc = ae_space_check_work(sp, e, err);
-        ck_assert_msg(rc == 0 && err->code == 0, "%s(%ld,%ld): refused at max_work = work: %s",
+        TEST_CHECK(rc == 0 && err->code == 0, "%s(%ld,%ld): refused at max_work = work: %s",
                       kname(sps[i].kind), (long)sps[i].V, (long)sps[i].T, err->msg);
         fmpz_sub_ui(e, e, 1);
         rc = ae_space_check_work(sp, e, err);
-        ck_assert_msg(rc == AE_E_SIZE && err->code == AE_E_SIZE,
+        TEST_CHECK(rc == AE_E_SIZE && err->code == AE_E_SIZE,
                       "%s(%ld,%ld): accepted at max_work = work - 1", kname(sps[i].kind),
                       (long)sps[i].V, (long)sps[i].T);
         ws = fmpz_get_str(NULL, 10, w);
         ys = fmpz_get_str(NULL, 10, sp->responses);
         snprintf(name, sizeof name, "%s(%ld,%ld)", kname(sps[i].kind), (long)sps[i].V,
                  (long)sps[i].T);
-        ck_assert_msg(strstr(err->msg, ws) && strstr(err->msg, ys) && strstr(err->msg, name),
+        TEST_CHECK(strstr(err->msg, ws) && strstr(err->msg, ys) && strstr(err->msg, name),
                       "message lacks work %s, |Y| %s or name %s: %s", ws, ys, name, err->msg);
         flint_free(ws);
         flint_free(ys);
@@ -600,17 +608,18 @@ static void check_prefix(const ae_space_t sp, const slong *y, slong d, void *vct
     idx_ctx *c = vctx;
     slong s = ae_space_rank(sp, y, d), e = formula_index(sp->V, y, d), i;
     slong tok[AE_T_MAX + 1];
-    ck_assert_msg(s == e, "%s(%ld,%ld): rank of a depth-%ld prefix = %ld, formula %ld",
+    TEST_CHECK(s == e, "%s(%ld,%ld): rank of a depth-%ld prefix = %ld, formula %ld",
                   kname(sp->kind), (long)sp->V, (long)sp->T, (long)d, (long)s, (long)e);
-    ck_assert(s >= 0 && s < sp->S);
+    TEST_CHECK(s >= 0 && s < sp->S, "rank %ld out of [0, %ld)", (long)s, (long)sp->S);
     c->seen[s]++;
     c->count++;
-    ck_assert_msg(ae_space_depth(sp, s) == d, "%s(%ld,%ld): depth(%ld) = %ld, expected %ld",
+    TEST_CHECK(ae_space_depth(sp, s) == d, "%s(%ld,%ld): depth(%ld) = %ld, expected %ld",
                   kname(sp->kind), (long)sp->V, (long)sp->T, (long)s, (long)ae_space_depth(sp, s),
                   (long)d);
-    ck_assert_int_eq(ae_space_unrank(tok, sp, s), d);
+    TEST_CHECK(ae_space_unrank(tok, sp, s) == d, "%s(%ld,%ld): unrank(%ld) depth != %ld", kname(sp->kind),
+               (long)sp->V, (long)sp->T, (long)s, (long)d);
     for (i = 0; i < d; i++)
-        ck_assert_msg(tok[i] == y[i], "%s(%ld,%ld): unrank(%ld)[%ld] = %ld, expected %ld",
+        TEST_CHECK(tok[i] == y[i], "%s(%ld,%ld): unrank(%ld)[%ld] = %ld, expected %ld",
                       kname(sp->kind), (long)sp->V, (long)sp->T, (long)s, (long)i, (long)tok[i],
                       (long)y[i]);
 }
@@ -629,7 +638,7 @@ START_TEST(test_rank)
         for_each_prefix(sp, check_prefix, &c);
         ck_assert_int_eq(c.count, sp->S);
         for (s = 0; s < sp->S; s++) /* bijective onto 0..S-1 */
-            ck_assert_msg(c.seen[s] == 1, "state %ld ranked %ld times", (long)s, (long)c.seen[s]);
+            TEST_CHECK(c.seen[s] == 1, "state %ld ranked %ld times", (long)s, (long)c.seen[s]);
         free(c.seen);
         /* invalid prefixes */
         ck_assert_int_eq(ae_space_rank(sp, y, sp->T), -1);
@@ -666,19 +675,20 @@ START_TEST(test_rank_random)
         for (i = 0; i < d; i++)
             y[i] = sm_range(&x, 0, V - 1);
         s = ae_space_rank(sp, y, d);
-        ck_assert_msg(s == formula_index(V, y, d),
+        TEST_CHECK(s == formula_index(V, y, d),
                       "seed %llu iter %ld: %s(%ld,%ld) depth %ld: rank %ld, formula %ld",
                       (unsigned long long)seed, (long)it, kname(kind), (long)V, (long)T, (long)d,
                       (long)s, (long)formula_index(V, y, d));
-        ck_assert_int_eq(ae_space_depth(sp, s), d);
-        ck_assert_int_eq(ae_space_unrank(tok, sp, s), d);
+        TEST_CHECK(ae_space_depth(sp, s) == d && ae_space_unrank(tok, sp, s) == d,
+                   "seed %llu iter %ld: depth/unrank of state %ld != %ld", (unsigned long long)seed,
+                   (long)it, (long)s, (long)d);
         for (i = 0; i < d; i++)
-            ck_assert_msg(tok[i] == y[i], "seed %llu iter %ld: unrank mismatch at %ld",
+            TEST_CHECK(tok[i] == y[i], "seed %llu iter %ld: unrank mismatch at %ld",
                           (unsigned long long)seed, (long)it, (long)i);
         /* and a random state index goes round the other way */
         s = sm_range(&x, 0, sp->S - 1);
         d = ae_space_unrank(tok, sp, s);
-        ck_assert_msg(ae_space_rank(sp, tok, d) == s, "seed %llu iter %ld: %s(%ld,%ld) state %ld",
+        TEST_CHECK(ae_space_rank(sp, tok, d) == s, "seed %llu iter %ld: %s(%ld,%ld) state %ld",
                       (unsigned long long)seed, (long)it, kname(kind), (long)V, (long)T, (long)s);
         ae_space_clear(sp);
     }
@@ -695,18 +705,19 @@ static void check_child(const ae_space_t sp, const slong *y, slong d, void *vctx
         c = ae_space_child(sp, s, a);
         if (d == sp->T - 1) {
             if (sp->kind == AE_FIXED)
-                ck_assert_msg(c == -1, "F(%ld,%ld): child(%ld, %ld) = %ld at the last depth",
+                TEST_CHECK(c == -1, "F(%ld,%ld): child(%ld, %ld) = %ld at the last depth",
                               (long)sp->V, (long)sp->T, (long)s, (long)a, (long)c);
             continue;
         }
         z[d] = a;
-        ck_assert_msg(c == formula_index(sp->V, z, d + 1),
+        TEST_CHECK(c == formula_index(sp->V, z, d + 1),
                       "%s(%ld,%ld): child(%ld, %ld) = %ld, expected %ld", kname(sp->kind),
                       (long)sp->V, (long)sp->T, (long)s, (long)a, (long)c,
                       (long)formula_index(sp->V, z, d + 1));
-        ck_assert_int_eq(ae_space_depth(sp, c), d + 1);
+        TEST_CHECK(ae_space_depth(sp, c) == d + 1, "%s(%ld,%ld): depth(child %ld) != %ld", kname(sp->kind),
+                   (long)sp->V, (long)sp->T, (long)c, (long)(d + 1));
         tok = -1;
-        ck_assert_msg(ae_space_parent(&tok, sp, c) == s && tok == a,
+        TEST_CHECK(ae_space_parent(&tok, sp, c) == s && tok == a,
                       "%s(%ld,%ld): parent(%ld) = %ld token %ld, expected %ld token %ld",
                       kname(sp->kind), (long)sp->V, (long)sp->T, (long)c,
                       (long)ae_space_parent(&tok, sp, c), (long)tok, (long)s, (long)a);
@@ -736,7 +747,7 @@ START_TEST(test_depth)
         space_init_ok(sp, sps[i].kind, sps[i].V, sps[i].T, 1);
         /* depth d holds V^d consecutive states */
         for (s = 0; s < sp->S; s++) {
-            ck_assert_msg(ae_space_depth(sp, s) == d, "%s(%ld,%ld): depth(%ld) = %ld, expected %ld",
+            TEST_CHECK(ae_space_depth(sp, s) == d, "%s(%ld,%ld): depth(%ld) = %ld, expected %ld",
                           kname(sp->kind), (long)sp->V, (long)sp->T, (long)s,
                           (long)ae_space_depth(sp, s), (long)d);
             if (--left == 0) {
@@ -765,7 +776,7 @@ START_TEST(test_allowed_ends)
                    F: every token allowed; ends exactly at depth T-1. */
                 int allowed = sp->kind == AE_EOS ? (a == V || d < T - 1) : 1;
                 int ends = sp->kind == AE_EOS ? (a == V) : (d == T - 1);
-                ck_assert_msg(!!ae_space_allowed(sp, d, a) == allowed &&
+                TEST_CHECK(!!ae_space_allowed(sp, d, a) == allowed &&
                                   !!ae_space_ends(sp, d, a) == ends,
                               "%s(%ld,%ld) d=%ld a=%ld: allowed %d ends %d, expected %d %d",
                               kname(sp->kind), (long)V, (long)T, (long)d, (long)a,
@@ -793,7 +804,7 @@ START_TEST(test_response_rank)
             slong len = row[0], a = row[len];
             slong s = formula_index(sp->V, row + 1, len - 1);
             slong r = ae_space_response_rank(sp, s, a);
-            ck_assert_msg(r == j,
+            TEST_CHECK(r == j,
                           "%s(%ld,%ld): response of length %ld ending with %ld at state %ld has rank "
                           "%ld, expected %ld",
                           kname(sp->kind), (long)sp->V, (long)sp->T, (long)len, (long)a, (long)s,
@@ -823,7 +834,7 @@ START_TEST(test_regress_big_message)
     ae_err_init(err);
     ck_assert_int_eq(ae_space_check_work(sp, mw, err), AE_E_SIZE);
     ys = fmpz_get_str(NULL, 10, y);
-    ck_assert_msg(strstr(err->msg, ys) != NULL, "message lacks 2^1024: %s", err->msg);
+    TEST_CHECK(strstr(err->msg, ys) != NULL, "message lacks 2^1024: %s", err->msg);
     flint_free(ys);
     ae_space_clear(sp);
     fmpz_clear(mw);

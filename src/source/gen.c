@@ -11,7 +11,7 @@ const char *ae_gen_name(ae_gen_kind kind)
     return kind == AE_GEN_POTENTIAL ? "potential" : "dyadic";
 }
 
-static slong gen_int(const ae_gen_t g, slong p, slong s, slong a)
+static slong gen_int(const ae_gen_struct *g, slong p, slong s, slong a)
 {
     uint64_t h = ae_hash(g->seed, g->stream, (uint64_t)p, (uint64_t)s, (uint64_t)a);
     if (g->kind == AE_GEN_POTENTIAL)
@@ -19,7 +19,7 @@ static slong gen_int(const ae_gen_t g, slong p, slong s, slong a)
     return (slong)(h % (2 * AE_DYADIC_RANGE + 1)) - AE_DYADIC_RANGE;
 }
 
-void ae_gen_table(ae_table_t t, const ae_gen_t g, const ae_space_t sp, slong prec)
+void ae_gen_table(ae_table_t t, const ae_gen_struct *g, const ae_space_t sp, slong prec)
 {
     slong p, s, a, d;
     for (p = 0; p < sp->P; p++)
@@ -39,7 +39,7 @@ void ae_gen_table(ae_table_t t, const ae_gen_t g, const ae_space_t sp, slong pre
                 }
 }
 
-void ae_gen_qtable(ae_qtable_t t, const ae_gen_t g, const ae_space_t sp)
+void ae_gen_qtable(ae_qtable_t t, const ae_gen_struct *g, const ae_space_t sp)
 {
     slong p, s, a, d;
     AE_ASSERT(g->kind == AE_GEN_POTENTIAL);
@@ -55,7 +55,7 @@ void ae_gen_qtable(ae_qtable_t t, const ae_gen_t g, const ae_space_t sp)
                 }
 }
 
-double ae_gen_get_d(const ae_gen_t g, const ae_space_t sp, slong p, slong s, slong a)
+double ae_gen_get_d(const ae_gen_struct *g, const ae_space_t sp, slong p, slong s, slong a)
 {
     slong d = ae_space_depth(sp, s);
     if (!ae_space_allowed(sp, d, a))
