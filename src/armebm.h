@@ -43,7 +43,7 @@ enum {
 
 typedef struct {
     int code;
-    char msg[512];
+    char msg[1024]; /* room for two exact 310-digit counts in a refusal */
 } ae_err_struct;
 typedef ae_err_struct ae_err_t[1];
 
@@ -95,7 +95,7 @@ typedef struct {
 } ae_space_struct;
 typedef ae_space_struct ae_space_t[1];
 
-/* Validates 1 <= V <= AE_V_MAX, 1 <= T <= AE_T_MAX, 1 <= P; computes exact counts.
+/* Validates 1 <= V <= AE_V_MAX, 1 <= T <= AE_T_MAX, 1 <= P <= AE_V_MAX; computes exact counts.
    Never overflows: when the tree is too large to index, indexable = 0 (counts still exact). */
 int ae_space_init(ae_space_t sp, ae_space_kind kind, slong V, slong T, slong P, ae_err_t err);
 void ae_space_clear(ae_space_t sp);
@@ -189,9 +189,12 @@ double ae_gen_get_d(const ae_gen_struct *g, const ae_space_t sp, slong p, slong 
 
 /* ---------------------------------------------------------------- the maps (src/bellman) */
 /* q = M(r): soft Bellman backward pass, q(s,a) = r(s,a) (+ V_q(s.a) when a does not end the
-   response), deepest states first. q and r may alias. Cost O(P*S*A). */
+   response), deepest states first. Precondition: r is finite at every unmasked entry (the
+   table readers enforce it); masked entries of q are set to -inf. q and r may alias.
+   Cost O(P*S*A). */
 void ae_bellman_map(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong prec);
-/* r = M^{-1}(q): r(s,a) = q(s,a) - V_q(s.a) for non-ending a. q and r must not alias. */
+/* r = M^{-1}(q): r(s,a) = q(s,a) - V_q(s.a) for non-ending a. Same precondition on q.
+   q and r must not alias. */
 void ae_bellman_unmap(ae_table_t r, const ae_table_t q, const ae_space_t sp, slong prec);
 /* V_q(s) = LSE of the unmasked entries of row (p,s). */
 void ae_bellman_value(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong prec);

@@ -64,12 +64,3 @@ char *ae_test_tmpname(const char *name, const char *tag)
     snprintf(p, n, "%s/tests/%s.tmp.%ld.%s", dir ? dir : ".", name, (long)getpid(), tag);
     return p;
 }
-
-char *ae_test_datapath(const char *file)
-{
-    const char *dir = getenv("top_srcdir");
-    size_t n = strlen(dir ? dir : ".") + strlen(file) + 32;
-    char *p = malloc(n);
-    snprintf(p, n, "%s/tests/data/%s", dir ? dir : ".", file);
-    return p;
-}

@@ -15,6 +15,4 @@ int ae_test_run(Suite *s);
 /* A path for a temporary file named after the test: "tests/<name>.tmp.<pid>.<tag>" in the
    build tree; the caller frees it. */
 char *ae_test_tmpname(const char *name, const char *tag);
-/* Directory of source-tree test data ($top_srcdir/tests/data); caller frees. */
-char *ae_test_datapath(const char *file);
 #endif

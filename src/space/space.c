@@ -110,13 +110,23 @@ int ae_space_check_work(const ae_space_t sp, const fmpz_t max_work, ae_err_t err
     if (!sp->indexable || fmpz_cmp(w, max_work) > 0) {
         char *ws = fmpz_get_str(NULL, 10, w);
         char *ys = fmpz_get_str(NULL, 10, sp->responses);
-        char *ms = fmpz_get_str(NULL, 10, max_work);
+        /* the space's sizes are always exact; an absurdly large allowance is summarised */
+        char *ms = fmpz_sizeinbase(max_work, 10) <= 64 ? fmpz_get_str(NULL, 10, max_work) : NULL;
+        char big[64];
+        if (ms == NULL)
+            snprintf(big, sizeof big, "(a %lu-bit number)", (unsigned long)fmpz_bits(max_work));
         ae_space_name(name, sizeof name, sp);
-        rc = ae_err_set(err, AE_E_SIZE,
-                        "space %s with %ld prompt(s) has %s responses per prompt and needs work %s, "
-                        "above --max-work %s%s",
-                        name, (long)sp->P, ys, ws, ms,
-                        sp->indexable ? "" : " (and beyond what this build can index)");
+        if (fmpz_cmp(w, max_work) > 0)
+            rc = ae_err_set(err, AE_E_SIZE,
+                            "space %s with %ld prompt(s) has %s responses per prompt and needs work %s, "
+                            "above --max-work %s%s",
+                            name, (long)sp->P, ys, ws, ms ? ms : big,
+                            sp->indexable ? "" : ", and beyond what this build can index (2^48 table entries)");
+        else
+            rc = ae_err_set(err, AE_E_SIZE,
+                            "space %s with %ld prompt(s) has %s responses per prompt and needs work %s, "
+                            "beyond what this build can index (2^48 table entries)",
+                            name, (long)sp->P, ys, ws);
         flint_free(ws);
         flint_free(ys);
         flint_free(ms);
