@@ -228,12 +228,13 @@ typedef struct {
     char check[40];      /* short identifier of the check */
     char space[24];      /* "F(8,4)" */
     char prompt[24];     /* prompt index, or "all" */
-    char instance[96];   /* "dyadic:seed=1", "potential:seed=2", "file:R.npy" */
+    char instance[256];  /* "dyadic:seed=1", "potential:seed=2", "file:R.npy" */
     char arith[12];      /* exact | certified */
     char items[24];      /* how many values were compared */
-    char measured[80];
+    char measured[288];
     char predicted[80];
     char tol[24];
+    char ratio[24];      /* measured / predicted for bounds ("" for identities) */
     ae_verdict verdict;
     slong prec;          /* working precision (0 for exact) */
     char double_err[24]; /* what float64 gets on the same quantity ("" when not applicable) */
@@ -292,8 +293,110 @@ typedef void (*ae_map_fn)(ae_table_t q, const ae_table_t r, const ae_space_t sp,
 void _ae_claim_c1_certified_map(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec,
                                 slong max_prec, ae_map_fn map);
 
+/* ---------------------------------------------------------------- rewards (src/source) */
+typedef enum {
+    AE_REWARD_SUMMOD = 0,   /* 1 at the ending action when the token sum is 0 mod m, else 0 */
+    AE_REWARD_PALINDROME = 1 /* 1 at the ending action when the tokens read the same reversed */
+} ae_reward_family;
+const char *ae_reward_family_name(ae_reward_family f);
+/* Sequence-level rewards: every non-ending entry 0, the signal only at the end (C10). */
+void ae_reward_family_table(ae_table_t r, ae_reward_family f, slong m, const ae_space_t sp);
+
+/* ---------------------------------------------------------------- students (src/student) */
+/* Students are logit tables q compared with a teacher q* = M(r); each family is written as
+   q = q* + delta. */
+typedef enum {
+    AE_STUDENT_UNIFORM = 0,  /* delta uniform in [-eps, eps], one entry exactly +eps */
+    AE_STUDENT_SIGN,         /* delta = +-eps everywhere */
+    AE_STUDENT_SPARSE,       /* delta = +-eps on one state's row, 0 elsewhere */
+    AE_STUDENT_ROWCONST,     /* delta = c(s) constant per row, |c| <= eps: KL = 0 */
+    AE_STUDENT_VALUE,        /* q = r + (V_q* + eta)(s.a), |eta| <= eps: value-function noise */
+    AE_STUDENT_ADV_FWD,      /* adversarial search maximising KL(p_q || p_R) over |delta| <= eps */
+    AE_STUDENT_ADV_REV,      /* adversarial search maximising KL(p_R || p_q) */
+    AE_STUDENT_LOOKAHEAD,    /* q = r + V^(k)(s.a), the future truncated to k steps (C10) */
+    AE_STUDENT_FILE          /* a user table */
+} ae_student_kind;
+const char *ae_student_name(ae_student_kind kind);
+
+/* Sets delta (masked entries 0) for the explicit families UNIFORM, SIGN, SPARSE, ROWCONST:
+   exact dyadic multiples of eps (eps must be a double). */
+void ae_student_delta(ae_table_t delta, ae_student_kind kind, double eps, uint64_t seed, const ae_space_t sp);
+/* q = r + V_q*(s.a) + eta(s.a) for non-ending a, r at ending a; |eta| <= eps uniform. */
+void ae_student_value_noise(ae_table_t q, const ae_table_t r, const ae_table_t qstar, double eps,
+                            uint64_t seed, const ae_space_t sp, slong prec);
+/* q = r + V^(k)(s.a): V^(0) = 0, V^(j)(s) = LSE_a (r(s,a) + [a does not end] V^(j-1)(s.a)).
+   k = 0 is the myopic student q = r; k >= T - 1 gives M(r). Cost O(k*P*S*A). */
+void ae_student_lookahead(ae_table_t q, const ae_table_t r, slong k, const ae_space_t sp, slong prec);
+/* Projected sign-gradient ascent in float64 over |delta| <= eps maximising KL(p_q || p_q*)
+   (reverse = 0) or KL(p_q* || p_q) (reverse = 1), `restarts` random starts of `steps` steps;
+   sets delta to the best point found (exact doubles). Deterministic in seed. */
+void ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int reverse, double eps,
+                            uint64_t seed, slong restarts, slong steps, const ae_space_t sp);
+
+/* ---------------------------------------------------------------- distillation (src/measure) */
+/* Certified measurements of a student q = q* + delta against the teacher q* = M(r), one prompt.
+   KL values use the chain rule over states (weights from the first argument); p_q* = p_R by
+   Proposition 1 (C1). */
+typedef struct {
+    arb_t eps;            /* max |delta| over unmasked entries */
+    arb_t kl_qr, kl_rq;   /* KL(p_q || p_R), KL(p_R || p_q) */
+    arb_t len_q, len_r;   /* E[|y|] under p_q, p_R */
+    arb_t sw_q, sw_r;     /* sum_s p(s) min(range_s, range_s^2/8), p = p_q, p_R */
+    arb_t tv;             /* total variation, 1/2 sum_y |p_q(y) - p_R(y)| */
+    arb_t maxlr;          /* max_y |log p_q(y) - log p_R(y)| */
+    ae_verdict lemma1;    /* KL(pi_q(.|s)||pi*(.|s)) <= 2 eps_s and reverse, every state */
+    arb_t lemma1_ratio;   /* max over states and directions of KL_s / (2 eps_s) */
+    slong lemma1_states;  /* states where it was decided (eps_s > 0 or rows identical) */
+    ae_verdict perpath;   /* |log p_q(y) - log p_R(y)| <= 2 |y| eps, every y */
+    arb_t perpath_ratio;  /* max_y |log p_q(y) - log p_R(y)| / (2 |y| eps) */
+    slong responses;
+} ae_distill_struct;
+typedef ae_distill_struct ae_distill_t[1];
+
+void ae_distill_init(ae_distill_t m);
+void ae_distill_clear(ae_distill_t m);
+/* Measures student qstar + delta on prompt p. Cost O(S*A + |Y|). */
+void ae_distill_measure(ae_distill_t m, const ae_table_t qstar, const ae_table_t delta,
+                        const ae_space_t sp, slong p, slong prec);
+
+/* A bound checked against a measurement: sets bound to its value; NULL name ends a list. */
+typedef struct {
+    const char *claim;   /* "C8" */
+    const char *name;    /* row check text */
+    int reverse;         /* 0: about KL(p_q||p_R), 1: about KL(p_R||p_q) */
+    void (*eval)(arb_t bound, const ae_distill_t m, const ae_space_t sp, slong prec);
+} ae_bound;
+/* The bounds of C8 and C9 on KL, both directions (Prop. 3, Hoeffding E|y| and T, state-weighted). */
+extern const ae_bound ae_bounds_kl[];
+
+/* A student of the instance's teacher: its family and parameters. ADV_* use `delta` (found
+   beforehand by ae_student_adversarial), FILE uses `q`. */
+typedef struct {
+    ae_student_kind kind;
+    double eps;                 /* explicit, value and adversarial families */
+    uint64_t seed;
+    slong k;                    /* lookahead depth */
+    const ae_table_struct *delta;
+    const ae_table_struct *q;
+    char label[64];             /* appended to the instance column */
+} ae_student_spec;
+
+/* Builds delta = q - q* for the student at prec (q* = M(r) given). */
+void ae_student_build(ae_table_t delta, const ae_student_spec *st, const ae_table_t r,
+                      const ae_table_t qstar, const ae_space_t sp, slong prec);
+
+/* One student: per prompt measures it and appends a row per bound of `bounds` (verdict:
+   certified measured <= bound, or a certified violation), plus Lemma 1 (C7), per-path (C9)
+   and KL = 0 for ROWCONST; reruns at doubled precision while a row is undecided. */
+void ae_claim_distill(ae_rows_t rows, const ae_instance *in, const ae_student_spec *st,
+                      const ae_bound *bounds, slong prec, slong max_prec);
+
+/* C11: reference measure. With a normalised random reference q_ref, checks the residual map
+   (p_{q+q_ref} = p_{R_r + R_ref} on every y) and E_q[R] - KL(p_q||p_ref) = log Z' - KL(p_q||p_R').*/
+void ae_claim_c11_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
+
 /* ---------------------------------------------------------------- suite (src/suite) */
-enum { AE_CLAIM_C1 = 1, AE_CLAIM_C2 = 2, AE_CLAIM_C3 = 4, AE_CLAIM_ALL = 7 };
+enum { AE_CLAIM_C1 = 1, AE_CLAIM_C2 = 2, AE_CLAIM_C3 = 4, AE_CLAIM_DISTILL = 8, AE_CLAIM_ALL = 15 };
 
 typedef struct {
     ae_space_kind kind;
@@ -321,6 +424,21 @@ typedef struct {
    invalid space. */
 int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
                        ae_err_t err);
+/* The distillation grid on one space: for every seed, students of every family (explicit,
+   value noise, adversarial both ways) at eps in {1e-6, 1e-3, 0.1, 1, 10}, the C11 identities,
+   lookahead students k = 0..T-1 on the first seed's rewards and on end-signal rewards. */
+extern const ae_suite_space ae_distill_default_spaces[];
+extern const slong ae_distill_default_nspaces;
+int ae_suite_run_distill(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
+                         ae_err_t err);
+/* The distillation checks on a user teacher table r: every student family, lookahead and C11;
+   or, when `student` is given, that one student. */
+void ae_suite_run_distill_table(ae_rows_t rows, const ae_suite_opts *o, const ae_space_t sp,
+                                const ae_table_t r, const char *path, const ae_table_t student,
+                                const char *student_path);
+/* One summary row per (bound, student family): worst measured/bound ratio and where. */
+void ae_distill_summary(ae_rows_t out, const ae_rows_t rows);
+
 /* Runs the certified checks (C1, C2) on a user reward table. */
 int ae_suite_run_table(ae_rows_t rows, const ae_suite_opts *o, const ae_space_t sp,
                        const ae_table_t r, const char *path);

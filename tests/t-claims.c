@@ -326,8 +326,8 @@ START_TEST(test_writers)
     f = open_memstream(&buf, &len);
     ae_rows_write(f, rows, AE_FMT_CSV);
     fclose(f);
-    ck_assert_str_eq(buf, "claim,check,space,prompt,instance,arith,items,measured,predicted,tol,verdict,prec,double_err\n"
-                          "C1,\"a,b \"\"q\"\"\",,,,,,x_1 & 50%,,,verified,128,\n");
+    ck_assert_str_eq(buf, "claim,check,space,prompt,instance,arith,items,measured,predicted,tol,ratio,verdict,prec,double_err\n"
+                          "C1,\"a,b \"\"q\"\"\",,,,,,x_1 & 50%,,,,verified,128,\n");
     free(buf);
     f = open_memstream(&buf, &len);
     ae_rows_write(f, rows, AE_FMT_JSONL);

@@ -7,37 +7,6 @@ typedef struct {
     uint64_t aux;
 } c2_arg;
 
-static void eq_row(ae_rows_t rows, const char *check, const ae_instance *in, slong prec,
-                   arb_srcptr lhs, arb_srcptr rhs, slong n, slong items)
-{
-    arf_t dev, tol, wdev, wtol;
-    ae_verdict v = AE_VERIFIED;
-    slong i;
-    ae_row *row;
-
-    arf_init(dev);
-    arf_init(tol);
-    arf_init(wdev);
-    arf_init(wtol);
-    for (i = 0; i < n; i++) {
-        v = ae_verdict_meet(v, ae_cert_eq(dev, tol, lhs + i, rhs + i, prec));
-        if (arf_cmp(dev, wdev) >= 0) {
-            arf_set(wdev, dev);
-            arf_set(wtol, tol);
-        }
-    }
-    row = ae_row_new(rows, "C2", check, in, "certified", prec);
-    snprintf(row->items, sizeof row->items, "%ld", (long)items);
-    ae_fmt_ubound(row->measured, sizeof row->measured, wdev);
-    snprintf(row->predicted, sizeof row->predicted, "0");
-    ae_fmt_ubound(row->tol, sizeof row->tol, wtol);
-    row->verdict = v;
-    arf_clear(dev);
-    arf_clear(tol);
-    arf_clear(wdev);
-    arf_clear(wtol);
-}
-
 static void c2_at(ae_rows_t rows, const void *varg, slong prec)
 {
     const c2_arg *a = varg;
@@ -106,7 +75,7 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
         arb_set(rhs + p, ps->logz);
         n += ps->responses;
     }
-    eq_row(rows, "E_pR[R - log p_R] = log Z", in, prec, lhs, rhs, P, n);
+    ae_eq_row(rows, "C2", "E_pR[R - log p_R] = log Z", in, prec, lhs, rhs, P, n);
 
     /* A random logit table: ELBO identity with KL by the chain rule over states (an
        independent route), and the strict inequality ELBO < log Z. */
@@ -122,12 +91,12 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
         arb_set(zero + p, ps->logz); /* keep log Z for the inequality */
         n += ps->responses;
     }
-    eq_row(rows, "ELBO = log Z - KL(p_q||p_R)", in, prec, lhs, rhs, P, n);
+    ae_eq_row(rows, "C2", "ELBO = log Z - KL(p_q||p_R)", in, prec, lhs, rhs, P, n);
 
     if (fmpz_is_one(sp->responses)) {
         /* one response per prompt: every q gives p_q = p_R, so KL = 0 and the maximum is an
            equality, not strict */
-        eq_row(rows, "ELBO = log Z (one response)", in, prec, lhs, zero, P, n);
+        ae_eq_row(rows, "C2", "ELBO = log Z (one response)", in, prec, lhs, zero, P, n);
     } else {
         arb_t gap, wgap;
         arb_init(gap);

@@ -55,6 +55,10 @@ int ae_qpaths_same_distribution(const ae_qpaths_t ps);
 ae_verdict ae_table_compare(arf_t maxdev, arf_t tol, slong *where, const ae_table_t a,
                             const ae_table_t b, const ae_space_t sp, slong prec);
 
+/* Appends a row for the identities lhs[i] = rhs[i], i < n (certified, within tolerance). */
+void ae_eq_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in, slong prec,
+               arb_srcptr lhs, arb_srcptr rhs, slong n, slong items);
+
 /* Fills the common fields of a row. */
 ae_row *ae_row_new(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
                    const char *arith, slong prec);

@@ -68,3 +68,34 @@ ae_row *ae_row_new(ae_rows_t rows, const char *claim, const char *check, const a
     r->prec = prec;
     return r;
 }
+
+void ae_eq_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in, slong prec,
+               arb_srcptr lhs, arb_srcptr rhs, slong n, slong items)
+{
+    arf_t dev, tol, wdev, wtol;
+    ae_verdict v = AE_VERIFIED;
+    slong i;
+    ae_row *row;
+
+    arf_init(dev);
+    arf_init(tol);
+    arf_init(wdev);
+    arf_init(wtol);
+    for (i = 0; i < n; i++) {
+        v = ae_verdict_meet(v, ae_cert_eq(dev, tol, lhs + i, rhs + i, prec));
+        if (arf_cmp(dev, wdev) >= 0) {
+            arf_set(wdev, dev);
+            arf_set(wtol, tol);
+        }
+    }
+    row = ae_row_new(rows, claim, check, in, "certified", prec);
+    snprintf(row->items, sizeof row->items, "%ld", (long)items);
+    ae_fmt_ubound(row->measured, sizeof row->measured, wdev);
+    snprintf(row->predicted, sizeof row->predicted, "0");
+    ae_fmt_ubound(row->tol, sizeof row->tol, wtol);
+    row->verdict = v;
+    arf_clear(dev);
+    arf_clear(tol);
+    arf_clear(wdev);
+    arf_clear(wtol);
+}

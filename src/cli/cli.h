@@ -16,6 +16,7 @@ typedef struct {
     double tol;
     uint64_t seeds[64];
     slong nseeds;
+    int have_seeds;
     int quiet;
     char **args; /* positional arguments after the options */
     int nargs;

@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 static const char help[] =
-    "Usage: armebm verify [C1|C2|C3...] [--out DIR] [--seeds LIST] [--prompts P]\n"
+    "Usage: armebm verify [C1|C2|C3|distill...] [--out DIR] [--seeds LIST] [--prompts P]\n"
     "                     [--space fixed|eos --vocab V --horizon T] [--rewards FILE]\n"
-    "                     [--prec BITS] [--max-prec BITS] [--max-work N] [--quiet]\n"
-    "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} (DIR defaults to\n"
-    "results). With no space options: the default grid F(8,4) F(4,8) E(8,4) E(2,12) E(3,8),\n"
-    "seeds 1,2,3, two prompts; exact checks on integer potentials, certified checks on dyadic\n"
-    "rewards. With --rewards FILE: the certified checks C1, C2 on that table.\n"
+    "                     [--logits FILE] [--prec BITS] [--max-prec BITS] [--max-work N] [--quiet]\n"
+    "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C3 and\n"
+    "DIR/distill.* and DIR/distill-summary.* for the distillation bounds (distill = C7-C11)\n"
+    "(DIR defaults to results). With no space options: C1-C3 on the default grid F(8,4) F(4,8)\n"
+    "E(8,4) E(2,12) E(3,8), seeds 1,2,3, two prompts (exact checks on integer potentials,\n"
+    "certified checks on dyadic rewards); distill on E(3,4) F(4,4) E(2,8), seeds 1,2.\n"
+    "With --rewards FILE: certified C1, C2 and the distillation grid on that teacher table;\n"
+    "with --logits FILE too: that student against that teacher (C7-C9 bounds).\n"
     "Exit 0 when every row is verified, 1 otherwise, 2 on bad usage or input.\n";
 
 static int parse_claims(int *mask, char **args, int n)
@@ -24,8 +27,12 @@ static int parse_claims(int *mask, char **args, int n)
             *mask |= AE_CLAIM_C2;
         else if (strcmp(args[i], "C3") == 0 || strcmp(args[i], "c3") == 0)
             *mask |= AE_CLAIM_C3;
+        else if (strcmp(args[i], "distill") == 0 || strcmp(args[i], "C7") == 0 ||
+                 strcmp(args[i], "C8") == 0 || strcmp(args[i], "C9") == 0 ||
+                 strcmp(args[i], "C10") == 0 || strcmp(args[i], "C11") == 0)
+            *mask |= AE_CLAIM_DISTILL;
         else {
-            fprintf(stderr, "armebm verify: unknown claim '%s' (this version checks C1, C2, C3)\n", args[i]);
+            fprintf(stderr, "armebm verify: unknown claim '%s' (this version checks C1, C2, C3 and distill = C7-C11)\n", args[i]);
             return -1;
         }
     }
@@ -36,10 +43,10 @@ static int parse_claims(int *mask, char **args, int n)
 
 static void summary(FILE *f, const ae_rows_t rows, const char *dir)
 {
-    static const char *const claims[] = {"C1", "C2", "C3"};
+    static const char *const claims[] = {"C1", "C2", "C3", "C7", "C8", "C9", "C11"};
     int c;
     slong i;
-    for (c = 0; c < 3; c++) {
+    for (c = 0; c < 7; c++) {
         slong nv = 0, nx = 0, nu = 0;
         double worst = -1;
         for (i = 0; i < rows->n; i++) {
@@ -63,13 +70,13 @@ static void summary(FILE *f, const ae_rows_t rows, const char *dir)
         if (rows->v[i].verdict != AE_VERIFIED)
             fprintf(f, "  %s %s %s %s: %s (%s)\n", rows->v[i].claim, rows->v[i].check, rows->v[i].space,
                     rows->v[i].instance, ae_verdict_name(rows->v[i].verdict), rows->v[i].measured);
-    fprintf(f, "tables: %s/claims.{csv,jsonl,md,tex}\n", dir);
+    (void)dir;
 }
 
 int ae_cmd_verify(int argc, char **argv)
 {
     ae_cli_opts o;
-    ae_rows_t rows;
+    ae_rows_t rows, drows;
     ae_err_t err;
     ae_suite_opts so;
     const char *dir;
@@ -95,6 +102,7 @@ int ae_cmd_verify(int argc, char **argv)
     }
     dir = o.out ? o.out : "results";
     ae_rows_init(rows);
+    ae_rows_init(drows);
     ae_err_init(err);
     so.claims = mask;
     so.seeds = o.seeds;
@@ -107,40 +115,85 @@ int ae_cmd_verify(int argc, char **argv)
     snprintf(cexdir, sizeof cexdir, "%s/counterexamples", dir);
     so.cex_dir = cexdir;
 
-    if (o.rewards != NULL) {
+    if (o.logits != NULL && o.rewards == NULL) {
+        fprintf(stderr, "armebm verify: --logits (a student) needs --rewards (its teacher)\n");
+        rc = AE_EXIT_USAGE;
+    } else if (o.rewards != NULL) {
         ae_space_t sp;
-        ae_table_t r;
+        ae_table_t r, q;
         o.P = so.prompts = o.have_prompts ? o.P : 1;
-        rc = ae_cli_space(sp, &o, "verify");
+        if (!(mask & (AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_DISTILL))) {
+            fprintf(stderr, "armebm verify: C3 is checked on generated instances only; with --rewards choose C1, C2 or distill\n");
+            rc = AE_EXIT_USAGE;
+        }
+        if (rc == 0)
+            rc = ae_cli_space(sp, &o, "verify");
+        else
+            ae_space_init(sp, AE_FIXED, 1, 1, 1, err);
         if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
             rc = ae_cli_fail("verify", err);
         if (rc == 0) {
             ae_table_init(r, sp);
+            ae_table_init(q, sp);
             /* read at a generous precision: csv decimals become tight balls */
-            if (ae_table_read(r, sp, o.rewards, o.max_prec, err) != 0)
+            if (ae_table_read(r, sp, o.rewards, o.max_prec, err) != 0 ||
+                (o.logits != NULL && ae_table_read(q, sp, o.logits, o.max_prec, err) != 0))
                 rc = ae_cli_fail("verify", err);
-            else
-                ae_suite_run_table(rows, &so, sp, r, o.rewards);
+            else {
+                if (o.logits == NULL)
+                    ae_suite_run_table(rows, &so, sp, r, o.rewards);
+                if (mask & AE_CLAIM_DISTILL || o.logits != NULL)
+                    ae_suite_run_distill_table(drows, &so, sp, r, o.rewards, o.logits ? q : NULL, o.logits);
+            }
             ae_table_clear(r);
+            ae_table_clear(q);
         }
         ae_space_clear(sp);
     } else if (o.have_vocab) {
-        if (ae_suite_run_space(rows, &so, o.kind, o.V, o.T, err) != 0)
-            rc = ae_cli_fail("verify", err);
+        if (mask & (AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_C3))
+            if (ae_suite_run_space(rows, &so, o.kind, o.V, o.T, err) != 0)
+                rc = ae_cli_fail("verify", err);
+        if (rc == 0 && (mask & AE_CLAIM_DISTILL))
+            if (ae_suite_run_distill(drows, &so, o.kind, o.V, o.T, err) != 0)
+                rc = ae_cli_fail("verify", err);
     } else {
-        for (i = 0; i < ae_suite_default_nspaces && rc == 0; i++) {
+        for (i = 0; i < ae_suite_default_nspaces && rc == 0 && (mask & ~AE_CLAIM_DISTILL); i++) {
             const ae_suite_space *s = ae_suite_default_spaces + i;
             if (ae_suite_run_space(rows, &so, s->kind, s->V, s->T, err) != 0)
                 rc = ae_cli_fail("verify", err);
         }
+        if (mask & AE_CLAIM_DISTILL) {
+            so.nseeds = o.have_seeds ? o.nseeds : 2;
+            for (i = 0; i < ae_distill_default_nspaces && rc == 0; i++) {
+                const ae_suite_space *s = ae_distill_default_spaces + i;
+                if (ae_suite_run_distill(drows, &so, s->kind, s->V, s->T, err) != 0)
+                    rc = ae_cli_fail("verify", err);
+            }
+        }
     }
-    if (rc == 0 && ae_rows_write_all(dir, "claims", rows, err) != 0)
+    if (rc == 0 && rows->n > 0 && ae_rows_write_all(dir, "claims", rows, err) != 0)
         rc = ae_cli_fail("verify", err);
-    if (rc == 0) {
-        if (!o.quiet)
-            summary(stdout, rows, dir);
-        rc = ae_rows_verdict(rows) == AE_VERIFIED ? AE_EXIT_OK : AE_EXIT_FAIL;
+    if (rc == 0 && drows->n > 0) {
+        ae_rows_t sum;
+        ae_rows_init(sum);
+        ae_distill_summary(sum, drows);
+        if (ae_rows_write_all(dir, "distill", drows, err) != 0 ||
+            ae_rows_write_all(dir, "distill-summary", sum, err) != 0)
+            rc = ae_cli_fail("verify", err);
+        ae_rows_clear(sum);
     }
+    if (rc == 0) {
+        if (!o.quiet) {
+            ae_rows_append(rows, drows);
+            summary(stdout, rows, dir);
+            if (rows->n - drows->n > 0)
+                printf("tables: %s/claims.{csv,jsonl,md,tex}\n", dir);
+            if (drows->n > 0)
+                printf("tables: %s/distill.{csv,jsonl,md,tex}, %s/distill-summary.{csv,jsonl,md,tex}\n", dir, dir);
+        }
+        rc = (ae_rows_verdict(rows) == AE_VERIFIED && ae_rows_verdict(drows) == AE_VERIFIED) ? AE_EXIT_OK : AE_EXIT_FAIL;
+    }
+    ae_rows_clear(drows);
     ae_rows_clear(rows);
     ae_cli_opts_clear(&o);
     return rc;

@@ -89,6 +89,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_SEEDS: {
             const char *s = optarg;
             o->nseeds = 0;
+            o->have_seeds = 1;
             while (!bad) {
                 char *end;
                 unsigned long long v;

@@ -5,16 +5,17 @@
 #include <sys/stat.h>
 
 static const char *const columns[] = {"claim", "check", "space", "prompt", "instance", "arith",
-                                      "items", "measured", "predicted", "tol", "verdict", "prec",
-                                      "double_err"};
-#define NCOL 13
+                                      "items", "measured", "predicted", "tol", "ratio", "verdict",
+                                      "prec", "double_err"};
+#define NCOL 14
+#define PREC_COL 12 /* printed as a JSON number */
 
 static void fields(const char *f[NCOL], char precbuf[24], const ae_row *r)
 {
     snprintf(precbuf, 24, "%ld", (long)r->prec);
     f[0] = r->claim; f[1] = r->check; f[2] = r->space; f[3] = r->prompt; f[4] = r->instance;
     f[5] = r->arith; f[6] = r->items; f[7] = r->measured; f[8] = r->predicted; f[9] = r->tol;
-    f[10] = ae_verdict_name(r->verdict); f[11] = precbuf; f[12] = r->double_err;
+    f[10] = r->ratio; f[11] = ae_verdict_name(r->verdict); f[12] = precbuf; f[13] = r->double_err;
 }
 
 static void put_csv(FILE *out, const char *s)
@@ -103,7 +104,7 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
                 fputs(j ? "," : "{", out);
                 put_json(out, columns[j]);
                 fputc(':', out);
-                if (j == 11)
+                if (j == PREC_COL)
                     fputs(f[j], out);
                 else
                     put_json(out, f[j]);

@@ -1,0 +1,285 @@
+/* C7-C9: a student's certified KL against every predicted bound (Lemma 1, Proposition 3 and
+   our sharper bounds), with the measured/bound ratio and a verdict per bound. */
+#include "claim.h"
+
+static void b_prop3(arb_t b, const ae_distill_t m, const ae_space_t sp, slong prec)
+{
+    arb_mul_si(b, m->eps, 2 * sp->T, prec);
+}
+
+static void hoeffding(arb_t b, const arb_t len, const ae_distill_t m, slong prec)
+{
+    arb_sqr(b, m->eps, prec);
+    arb_mul(b, b, len, prec);
+    arb_mul_2exp_si(b, b, -1);
+}
+
+static void b_hoeff_len_q(arb_t b, const ae_distill_t m, const ae_space_t sp, slong prec)
+{
+    (void)sp;
+    hoeffding(b, m->len_q, m, prec);
+}
+
+static void b_hoeff_len_r(arb_t b, const ae_distill_t m, const ae_space_t sp, slong prec)
+{
+    (void)sp;
+    hoeffding(b, m->len_r, m, prec);
+}
+
+static void b_hoeff_T(arb_t b, const ae_distill_t m, const ae_space_t sp, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    arb_set_si(t, sp->T);
+    hoeffding(b, t, m, prec);
+    arb_clear(t);
+}
+
+static void b_sw_q(arb_t b, const ae_distill_t m, const ae_space_t sp, slong prec)
+{
+    (void)sp;
+    (void)prec;
+    arb_set(b, m->sw_q);
+}
+
+static void b_sw_r(arb_t b, const ae_distill_t m, const ae_space_t sp, slong prec)
+{
+    (void)sp;
+    (void)prec;
+    arb_set(b, m->sw_r);
+}
+
+const ae_bound ae_bounds_kl[] = {
+    {"C8", "KL(q||R) <= 2T eps", 0, b_prop3},
+    {"C8", "KL(R||q) <= 2T eps", 1, b_prop3},
+    {"C9", "KL(q||R) <= E_q|y| eps^2/2", 0, b_hoeff_len_q},
+    {"C9", "KL(R||q) <= E_R|y| eps^2/2", 1, b_hoeff_len_r},
+    {"C9", "KL(q||R) <= T eps^2/2", 0, b_hoeff_T},
+    {"C9", "KL(R||q) <= T eps^2/2", 1, b_hoeff_T},
+    {"C9", "KL(q||R) <= sum p_q(s) min(rng,rng^2/8)", 0, b_sw_q},
+    {"C9", "KL(R||q) <= sum p_R(s) min(rng,rng^2/8)", 1, b_sw_r},
+    {NULL, NULL, 0, NULL}};
+
+typedef struct {
+    const ae_instance *in;
+    const ae_student_spec *st;
+    const ae_bound *bounds;
+} distill_arg;
+
+static void fmt_ratio(char *buf, size_t n, double r)
+{
+    if (r < 0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%.3e", r);
+}
+
+/* ratio of midpoints, -1 when the bound's midpoint is 0 */
+static double mid_ratio(const arb_t meas, const arb_t bound)
+{
+    double b = arf_get_d(arb_midref(bound), ARF_RND_NEAR);
+    if (b <= 0)
+        return -1;
+    return arf_get_d(arb_midref(meas), ARF_RND_NEAR) / b;
+}
+
+static ae_row *student_row(ae_rows_t rows, const char *claim, const char *check, const distill_arg *a,
+                           const char *eps, slong prec)
+{
+    ae_row *row = ae_row_new(rows, claim, check, a->in, "certified", prec);
+    snprintf(row->instance, sizeof row->instance, "%s %s eps=%s", a->in->name, a->st->label, eps);
+    return row;
+}
+
+static void distill_at(ae_rows_t rows, const void *varg, slong prec)
+{
+    const distill_arg *a = varg;
+    const ae_instance *in = a->in;
+    const ae_space_struct *sp = in->sp;
+    slong P = sp->P, p, i, n = 0;
+    ae_table_t r, qs, dl;
+    ae_distill_struct *m = ae_malloc((size_t)P * sizeof(ae_distill_struct));
+    arb_t b, wb, wm, e;
+    arf_t u, tol;
+    char epsbuf[32], buf[80];
+    ae_row *row;
+
+    ae_table_init(r, sp);
+    ae_table_init(qs, sp);
+    ae_table_init(dl, sp);
+    arb_init(b);
+    arb_init(wb);
+    arb_init(wm);
+    arb_init(e);
+    arf_init(u);
+    arf_init(tol);
+    if (in->r != NULL)
+        ae_table_set(r, in->r);
+    else
+        ae_gen_table(r, &in->gen, sp, prec);
+    ae_bellman_map(qs, r, sp, prec);
+    ae_student_build(dl, a->st, r, qs, sp, prec);
+    arb_zero(e);
+    for (p = 0; p < P; p++) {
+        ae_distill_init(m + p);
+        ae_distill_measure(m + p, qs, dl, sp, p, prec);
+        arb_max(e, e, m[p].eps, prec);
+        n += m[p].responses;
+    }
+    arb_get_ubound_arf(u, e, prec);
+    ae_fmt_ubound(epsbuf, sizeof epsbuf, u);
+    arf_one(tol);
+    arf_mul_2exp_si(tol, tol, -(prec - AE_TOL_SLACK));
+
+    for (i = 0; a->bounds[i].name != NULL; i++) {
+        const ae_bound *bd = a->bounds + i;
+        ae_verdict v = AE_VERIFIED;
+        double worst = -1;
+        for (p = 0; p < P; p++) {
+            arb_srcptr meas = bd->reverse ? m[p].kl_rq : m[p].kl_qr;
+            ae_verdict vp;
+            double rt;
+            bd->eval(b, m + p, sp, prec);
+            vp = ae_cert_le(meas, b);
+            if (vp == AE_UNDECIDED && arb_contains_zero(b)) { /* 0 <= 0: equality within tol */
+                arb_get_abs_ubound_arf(u, meas, prec);
+                if (arf_cmp(u, tol) <= 0) {
+                    arb_get_abs_ubound_arf(u, b, prec);
+                    if (arf_cmp(u, tol) <= 0)
+                        vp = AE_VERIFIED;
+                }
+            }
+            v = ae_verdict_meet(v, vp);
+            rt = mid_ratio(meas, b);
+            if (p == 0 || rt > worst || vp == AE_VIOLATED) {
+                worst = rt;
+                arb_set(wb, b);
+                arb_set(wm, meas);
+            }
+        }
+        row = student_row(rows, bd->claim, bd->name, a, epsbuf, prec);
+        snprintf(row->items, sizeof row->items, "%ld", (long)n);
+        arb_get_ubound_arf(u, wm, prec);
+        ae_fmt_ubound(row->measured, sizeof row->measured, u);
+        arb_get_lbound_arf(u, wb, prec); /* the bound as certified from below, never < 0 */
+        if (arf_sgn(u) < 0)
+            arf_zero(u);
+        ae_fmt_ubound(buf, sizeof buf, u);
+        snprintf(row->predicted, sizeof row->predicted, "%s", buf);
+        fmt_ratio(row->ratio, sizeof row->ratio, worst);
+        snprintf(row->tol, sizeof row->tol, "strict");
+        row->verdict = v;
+    }
+
+    /* Lemma 1 on every state, and the per-path bound on every response */
+    {
+        ae_verdict v1 = AE_VERIFIED, v2 = AE_VERIFIED;
+        double r1 = -1, r2 = -1;
+        slong states = 0;
+        arb_zero(wm);
+        for (p = 0; p < P; p++) {
+            v1 = ae_verdict_meet(v1, m[p].lemma1);
+            v2 = ae_verdict_meet(v2, m[p].perpath);
+            r1 = fmax(r1, arf_get_d(arb_midref(m[p].lemma1_ratio), ARF_RND_NEAR));
+            r2 = fmax(r2, arf_get_d(arb_midref(m[p].perpath_ratio), ARF_RND_NEAR));
+            states += m[p].lemma1_states;
+            arb_max(wm, wm, m[p].maxlr, prec);
+        }
+        row = student_row(rows, "C7", "KL_s <= 2 eps_s every state, both ways", a, epsbuf, prec);
+        snprintf(row->items, sizeof row->items, "%ld", (long)states);
+        snprintf(row->measured, sizeof row->measured, "max KL_s/(2 eps_s)");
+        snprintf(row->predicted, sizeof row->predicted, "<= 1");
+        fmt_ratio(row->ratio, sizeof row->ratio, r1);
+        snprintf(row->tol, sizeof row->tol, "strict");
+        row->verdict = v1;
+        row = student_row(rows, "C9", "|log p_q(y)/p_R(y)| <= 2|y| eps all y", a, epsbuf, prec);
+        snprintf(row->items, sizeof row->items, "%ld", (long)n);
+        arb_get_ubound_arf(u, wm, prec);
+        ae_fmt_ubound(row->measured, sizeof row->measured, u);
+        snprintf(row->predicted, sizeof row->predicted, "2|y| eps");
+        fmt_ratio(row->ratio, sizeof row->ratio, r2);
+        snprintf(row->tol, sizeof row->tol, "strict");
+        row->verdict = v2;
+    }
+
+    /* TV and Pinsker (TV <= sqrt(KL/2)) make the distributional gap visible in one number */
+    {
+        ae_verdict v = AE_VERIFIED;
+        double worst = -1;
+        for (p = 0; p < P; p++) {
+            ae_verdict vp;
+            arb_mul_2exp_si(b, m[p].kl_qr, -1);
+            arb_sqrtpos(b, b, prec);
+            vp = ae_cert_le(m[p].tv, b);
+            if (vp == AE_UNDECIDED && arb_contains_zero(b)) {
+                arb_get_abs_ubound_arf(u, m[p].tv, prec);
+                if (arf_cmp(u, tol) <= 0)
+                    vp = AE_VERIFIED;
+            }
+            v = ae_verdict_meet(v, vp);
+            if (p == 0 || mid_ratio(m[p].tv, b) > worst) {
+                worst = mid_ratio(m[p].tv, b);
+                arb_set(wm, m[p].tv);
+                arb_set(wb, b);
+            }
+        }
+        row = student_row(rows, "C9", "TV <= sqrt(KL(q||R)/2) (Pinsker)", a, epsbuf, prec);
+        snprintf(row->items, sizeof row->items, "%ld", (long)n);
+        arb_get_ubound_arf(u, wm, prec);
+        ae_fmt_ubound(row->measured, sizeof row->measured, u);
+        arb_get_lbound_arf(u, wb, prec);
+        if (arf_sgn(u) < 0)
+            arf_zero(u);
+        ae_fmt_ubound(row->predicted, sizeof row->predicted, u);
+        fmt_ratio(row->ratio, sizeof row->ratio, worst);
+        snprintf(row->tol, sizeof row->tol, "strict");
+        row->verdict = v;
+    }
+
+    if (a->st->kind == AE_STUDENT_ROWCONST) { /* shift invariance: exactly the teacher's p */
+        ae_verdict v = AE_VERIFIED;
+        arf_t dev, t2;
+        arf_init(dev);
+        arf_init(t2);
+        arb_zero(wm);
+        arb_zero(b);
+        for (p = 0; p < P; p++) {
+            v = ae_verdict_meet(v, ae_cert_eq(dev, t2, m[p].kl_qr, b, prec));
+            v = ae_verdict_meet(v, ae_cert_eq(dev, t2, m[p].kl_rq, b, prec));
+            arb_max(wm, wm, m[p].kl_qr, prec);
+            arb_max(wm, wm, m[p].kl_rq, prec);
+        }
+        row = student_row(rows, "C8", "row-constant delta: KL = 0 both ways", a, epsbuf, prec);
+        snprintf(row->items, sizeof row->items, "%ld", (long)P);
+        arb_get_abs_ubound_arf(u, wm, prec);
+        ae_fmt_ubound(row->measured, sizeof row->measured, u);
+        snprintf(row->predicted, sizeof row->predicted, "0");
+        ae_fmt_ubound(row->tol, sizeof row->tol, t2);
+        row->verdict = v;
+        arf_clear(dev);
+        arf_clear(t2);
+    }
+
+    for (p = 0; p < P; p++)
+        ae_distill_clear(m + p);
+    free(m);
+    arb_clear(b);
+    arb_clear(wb);
+    arb_clear(wm);
+    arb_clear(e);
+    arf_clear(u);
+    arf_clear(tol);
+    ae_table_clear(r);
+    ae_table_clear(qs);
+    ae_table_clear(dl);
+}
+
+void ae_claim_distill(ae_rows_t rows, const ae_instance *in, const ae_student_spec *st,
+                      const ae_bound *bounds, slong prec, slong max_prec)
+{
+    distill_arg a;
+    a.in = in;
+    a.st = st;
+    a.bounds = bounds;
+    ae_escalate(rows, distill_at, &a, prec, max_prec);
+}

@@ -1,0 +1,282 @@
+/* Certified measurement of a student q = q* + delta against its teacher q* = M(r), in one walk
+   of a prompt's tree: KL both ways by the chain rule, the state-weighted sums, E|y|, total
+   variation, the worst log-ratio, and Lemma 1 on every state. */
+#include "ae-impl.h"
+
+typedef struct {
+    const ae_space_struct *sp;
+    const ae_table_struct *qs, *dl;
+    slong p, prec;
+    arb_ptr Lq, Ls, Vq, Vs; /* per depth */
+    arb_ptr row, pq, ps;    /* scratch rows of A entries */
+    arb_t t, u, kq, kr, es, rng, lo, hi;
+    arf_t tol;
+    ae_distill_struct *m;
+} dctx;
+
+/* log-sum-exp over the allowed entries of x (n entries), depth d */
+static void lse(arb_t v, arb_srcptr x, const ae_space_t sp, slong d, slong prec, arb_t t)
+{
+    arf_t mx;
+    slong a;
+    int have = 0;
+    arf_init(mx);
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a) && (!have || arf_cmp(arb_midref(x + a), mx) > 0)) {
+            arf_set(mx, arb_midref(x + a));
+            have = 1;
+        }
+    arb_zero(v);
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a)) {
+            arb_sub_arf(t, x + a, mx, prec);
+            arb_exp(t, t, prec);
+            arb_add(v, v, t, prec);
+        }
+    arb_log(v, v, prec);
+    arb_add_arf(v, v, mx, prec);
+    arf_clear(mx);
+}
+
+/* measured <= bound, certified; both near zero within tol counts as the equality 0 = 0 */
+static ae_verdict le_or_zero(const arb_t meas, const arb_t bound, const arf_t tol)
+{
+    ae_verdict v = ae_cert_le(meas, bound);
+    if (v == AE_UNDECIDED && arb_contains_zero(bound)) {
+        arf_t u;
+        arf_init(u);
+        arb_get_abs_ubound_arf(u, meas, 64);
+        if (arf_cmp(u, tol) <= 0) {
+            arb_get_abs_ubound_arf(u, bound, 64);
+            if (arf_cmp(u, tol) <= 0)
+                v = AE_VERIFIED;
+        }
+        arf_clear(u);
+    }
+    return v;
+}
+
+static void d_state(void *vc, slong d, slong s)
+{
+    dctx *c = vc;
+    const ae_space_struct *sp = c->sp;
+    ae_distill_struct *m = c->m;
+    arb_srcptr qs = ae_table_entry(c->qs, c->p, s, 0), dl = ae_table_entry(c->dl, c->p, s, 0);
+    slong a, prec = c->prec;
+    int first = 1, identical = 1;
+
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a)) {
+            arb_add(c->row + a, qs + a, dl + a, prec);
+            identical &= arb_is_zero(dl + a);
+        }
+    lse(c->Vq + d, c->row, sp, d, prec, c->t);
+    lse(c->Vs + d, qs, sp, d, prec, c->t);
+    /* per-state KL both ways: with D = V_q - V_q*, log pi_q - log pi* = delta - D */
+    arb_zero(c->kq);
+    arb_zero(c->kr);
+    arb_zero(c->es);
+    arb_sub(c->u, c->Vq + d, c->Vs + d, prec);
+    for (a = 0; a < sp->A; a++) {
+        if (!ae_space_allowed(sp, d, a))
+            continue;
+        arb_sub(c->t, c->row + a, c->Vq + d, prec);
+        arb_exp(c->pq + a, c->t, prec);
+        arb_sub(c->t, qs + a, c->Vs + d, prec);
+        arb_exp(c->ps + a, c->t, prec);
+        arb_sub(c->t, dl + a, c->u, prec);
+        arb_addmul(c->kq, c->pq + a, c->t, prec);
+        arb_submul(c->kr, c->ps + a, c->t, prec);
+        arb_abs(c->t, dl + a);
+        if (first) {
+            arb_set(c->es, c->t);
+            arb_set(c->lo, dl + a);
+            arb_set(c->hi, dl + a);
+        } else {
+            arb_max(c->es, c->es, c->t, prec);
+            arb_min(c->lo, c->lo, dl + a, prec);
+            arb_max(c->hi, c->hi, dl + a, prec);
+        }
+        first = 0;
+    }
+    if (identical) { /* the student's row is the teacher's: every per-state quantity is 0 */
+        arb_zero(c->kq);
+        arb_zero(c->kr);
+    }
+    arb_sub(c->rng, c->hi, c->lo, prec);
+    /* KL_s <= min(range, range^2/8) (Hoeffding's lemma, shift invariance) */
+    arb_sqr(c->t, c->rng, prec);
+    arb_mul_2exp_si(c->t, c->t, -3);
+    arb_min(c->t, c->t, c->rng, prec);
+    arb_exp(c->u, c->Lq + d, prec);
+    arb_addmul(m->sw_q, c->u, c->t, prec);
+    arb_addmul(m->kl_qr, c->u, c->kq, prec);
+    arb_add(m->len_q, m->len_q, c->u, prec);
+    arb_exp(c->u, c->Ls + d, prec);
+    arb_addmul(m->sw_r, c->u, c->t, prec);
+    arb_addmul(m->kl_rq, c->u, c->kr, prec);
+    arb_add(m->len_r, m->len_r, c->u, prec);
+    /* Lemma 1 on this state, both directions */
+    arb_mul_2exp_si(c->t, c->es, 1);
+    if (!identical) {
+        ae_verdict v = ae_verdict_meet(le_or_zero(c->kq, c->t, c->tol), le_or_zero(c->kr, c->t, c->tol));
+        m->lemma1 = ae_verdict_meet(m->lemma1, v);
+        if (!arb_contains_zero(c->t)) {
+            arb_max(c->u, c->kq, c->kr, prec);
+            arb_div(c->u, c->u, c->t, prec);
+            if (arf_cmp(arb_midref(c->u), arb_midref(m->lemma1_ratio)) > 0)
+                arb_set(m->lemma1_ratio, c->u);
+        }
+    }
+    m->lemma1_states++;
+}
+
+static void d_edge(void *vc, slong d, slong s, slong a, slong child)
+{
+    dctx *c = vc;
+    ae_distill_struct *m = c->m;
+    slong prec = c->prec;
+    arb_ptr lq = (child >= 0) ? c->Lq + d + 1 : c->t;
+    arb_ptr ls = (child >= 0) ? c->Ls + d + 1 : c->u;
+
+    arb_add(lq, ae_table_entry(c->qs, c->p, s, a), ae_table_entry(c->dl, c->p, s, a), prec);
+    arb_add(lq, lq, c->Lq + d, prec);
+    arb_sub(lq, lq, c->Vq + d, prec);
+    arb_add(ls, c->Ls + d, ae_table_entry(c->qs, c->p, s, a), prec);
+    arb_sub(ls, ls, c->Vs + d, prec);
+    if (child >= 0)
+        return;
+    m->responses++;
+    {
+        arb_t lr, b;
+        arb_init(lr);
+        arb_init(b);
+        arb_sub(lr, lq, ls, prec);
+        arb_abs(lr, lr);
+        arb_max(m->maxlr, m->maxlr, lr, prec);
+        arb_mul_si(b, m->eps, 2 * (d + 1), prec); /* 2 |y| eps */
+        m->perpath = ae_verdict_meet(m->perpath, le_or_zero(lr, b, c->tol));
+        if (!arb_contains_zero(b)) {
+            arb_div(b, lr, b, prec);
+            if (arf_cmp(arb_midref(b), arb_midref(m->perpath_ratio)) > 0)
+                arb_set(m->perpath_ratio, b);
+        }
+        arb_exp(lq, lq, prec);
+        arb_exp(ls, ls, prec);
+        arb_sub(lr, lq, ls, prec);
+        arb_abs(lr, lr);
+        arb_mul_2exp_si(lr, lr, -1);
+        arb_add(m->tv, m->tv, lr, prec);
+        arb_clear(lr);
+        arb_clear(b);
+    }
+}
+
+void ae_distill_init(ae_distill_t m)
+{
+    arb_init(m->eps);
+    arb_init(m->kl_qr);
+    arb_init(m->kl_rq);
+    arb_init(m->len_q);
+    arb_init(m->len_r);
+    arb_init(m->sw_q);
+    arb_init(m->sw_r);
+    arb_init(m->tv);
+    arb_init(m->maxlr);
+    arb_init(m->lemma1_ratio);
+    arb_init(m->perpath_ratio);
+}
+
+void ae_distill_clear(ae_distill_t m)
+{
+    arb_clear(m->eps);
+    arb_clear(m->kl_qr);
+    arb_clear(m->kl_rq);
+    arb_clear(m->len_q);
+    arb_clear(m->len_r);
+    arb_clear(m->sw_q);
+    arb_clear(m->sw_r);
+    arb_clear(m->tv);
+    arb_clear(m->maxlr);
+    arb_clear(m->lemma1_ratio);
+    arb_clear(m->perpath_ratio);
+}
+
+void ae_distill_measure(ae_distill_t m, const ae_table_t qstar, const ae_table_t delta,
+                        const ae_space_t sp, slong p, slong prec)
+{
+    dctx c;
+    ae_visitor vis;
+    slong d, s, a;
+    arb_t t;
+
+    arb_init(t);
+    arb_zero(m->eps);
+    for (d = 0; d < sp->T; d++)
+        for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+            for (a = 0; a < sp->A; a++)
+                if (ae_space_allowed(sp, d, a)) {
+                    arb_abs(t, ae_table_entry(delta, p, s, a));
+                    arb_max(m->eps, m->eps, t, prec);
+                }
+    arb_clear(t);
+    arb_zero(m->kl_qr);
+    arb_zero(m->kl_rq);
+    arb_zero(m->len_q);
+    arb_zero(m->len_r);
+    arb_zero(m->sw_q);
+    arb_zero(m->sw_r);
+    arb_zero(m->tv);
+    arb_zero(m->maxlr);
+    arb_zero(m->lemma1_ratio);
+    arb_zero(m->perpath_ratio);
+    m->lemma1 = AE_VERIFIED;
+    m->perpath = AE_VERIFIED;
+    m->lemma1_states = 0;
+    m->responses = 0;
+
+    c.sp = sp;
+    c.qs = qstar;
+    c.dl = delta;
+    c.p = p;
+    c.prec = prec;
+    c.m = m;
+    c.Lq = _arb_vec_init(sp->T + 1);
+    c.Ls = _arb_vec_init(sp->T + 1);
+    c.Vq = _arb_vec_init(sp->T);
+    c.Vs = _arb_vec_init(sp->T);
+    c.row = _arb_vec_init(sp->A);
+    c.pq = _arb_vec_init(sp->A);
+    c.ps = _arb_vec_init(sp->A);
+    arb_init(c.t);
+    arb_init(c.u);
+    arb_init(c.kq);
+    arb_init(c.kr);
+    arb_init(c.es);
+    arb_init(c.rng);
+    arb_init(c.lo);
+    arb_init(c.hi);
+    arf_init(c.tol);
+    arf_one(c.tol);
+    arf_mul_2exp_si(c.tol, c.tol, -(prec - AE_TOL_SLACK));
+    vis.state = d_state;
+    vis.edge = d_edge;
+    vis.ctx = &c;
+    ae_walk(sp, &vis);
+    _arb_vec_clear(c.Lq, sp->T + 1);
+    _arb_vec_clear(c.Ls, sp->T + 1);
+    _arb_vec_clear(c.Vq, sp->T);
+    _arb_vec_clear(c.Vs, sp->T);
+    _arb_vec_clear(c.row, sp->A);
+    _arb_vec_clear(c.pq, sp->A);
+    _arb_vec_clear(c.ps, sp->A);
+    arb_clear(c.t);
+    arb_clear(c.u);
+    arb_clear(c.kq);
+    arb_clear(c.kr);
+    arb_clear(c.es);
+    arb_clear(c.rng);
+    arb_clear(c.lo);
+    arb_clear(c.hi);
+    arf_clear(c.tol);
+}

@@ -1,0 +1,42 @@
+/* delta = q - q* for a student spec, at a given precision. */
+#include "ae-impl.h"
+
+void ae_student_build(ae_table_t delta, const ae_student_spec *st, const ae_table_t r,
+                      const ae_table_t qstar, const ae_space_t sp, slong prec)
+{
+    ae_table_t q;
+    slong p, d, s, a;
+
+    switch (st->kind) {
+    case AE_STUDENT_UNIFORM:
+    case AE_STUDENT_SIGN:
+    case AE_STUDENT_SPARSE:
+    case AE_STUDENT_ROWCONST:
+        ae_student_delta(delta, st->kind, st->eps, st->seed, sp);
+        return;
+    case AE_STUDENT_ADV_FWD:
+    case AE_STUDENT_ADV_REV:
+        ae_table_set(delta, st->delta);
+        return;
+    default:
+        break;
+    }
+    ae_table_init(q, sp);
+    if (st->kind == AE_STUDENT_VALUE)
+        ae_student_value_noise(q, r, qstar, st->eps, st->seed, sp, prec);
+    else if (st->kind == AE_STUDENT_LOOKAHEAD)
+        ae_student_lookahead(q, r, st->k, sp, prec);
+    else
+        ae_table_set(q, st->q);
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++) {
+                    arb_ptr x = ae_table_entry(delta, p, s, a);
+                    if (ae_space_allowed(sp, d, a))
+                        arb_sub(x, ae_table_entry(q, p, s, a), ae_table_entry(qstar, p, s, a), prec);
+                    else
+                        arb_zero(x); /* both -inf: no difference, and never read */
+                }
+    ae_table_clear(q);
+}
