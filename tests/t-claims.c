@@ -235,7 +235,9 @@ START_TEST(test_c3_exact)
         ae_rows_init(rows);
         ae_claim_c3_exact(rows, &in, next_rand(&st));
         assert_all_verified(rows, "C3", st, sp);
-        ck_assert_str_eq(find_row(rows, "sum_y p_q(y) = 1, EOS forced")->measured, "1");
+        r = find_row(rows, sp->kind == AE_EOS ? "sum_y p_q(y) = 1, EOS forced" : "sum_y p_q(y) = 1, fixed length");
+        ck_assert_ptr_nonnull(r);
+        ck_assert_str_eq(r->measured, "1");
         r = find_row(rows, "unforced EOS: sum = 1 - lost");
         if (sp->kind == AE_EOS) {
             fmpq_t m;

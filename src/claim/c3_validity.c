@@ -122,7 +122,8 @@ void ae_claim_c3_exact(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed)
             ae_fmt_fmpq(detail + strlen(detail), sizeof detail - strlen(detail), ps->mass);
         }
     }
-    row = ae_row_new(rows, "C3", "sum_y p_q(y) = 1, EOS forced", in, "exact", 0);
+    row = ae_row_new(rows, "C3", sp->kind == AE_EOS ? "sum_y p_q(y) = 1, EOS forced" : "sum_y p_q(y) = 1, fixed length",
+                     in, "exact", 0);
     snprintf(row->items, sizeof row->items, "%ld", (long)n);
     snprintf(row->measured, sizeof row->measured, "%s", ok ? "1" : detail);
     snprintf(row->predicted, sizeof row->predicted, "1");

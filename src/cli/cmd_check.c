@@ -5,6 +5,7 @@
 static const char help[] =
     "Usage: armebm check --space fixed|eos --vocab V --horizon T [--prompts P]\n"
     "                    --rewards R --logits Q [--tol X] [--prec BITS] [--max-prec BITS]\n"
+    "                    [--max-work N]\n"
     "Compares the logit table Q (e.g. from PyTorch/JAX/numpy) with the certified q* = M(R):\n"
     "worst absolute and relative error and where it occurs, and KL(p_R||p_Q), KL(p_Q||p_R)\n"
     "certified (chain rule over states, with p_R = p_M(R) by Proposition 1). Exit 0 when both\n"
@@ -48,7 +49,9 @@ static void measure(check_result *res, const ae_table_t r, const ae_table_t q, c
                         res->where_abs = k;
                     }
                     arb_get_abs_lbound_arf(m, qs->v + k, prec);
-                    if (arf_is_zero(m))
+                    if (arf_is_zero(b))
+                        ; /* no error: relative error 0 even where q* = 0 */
+                    else if (arf_is_zero(m))
                         arf_pos_inf(b);
                     else
                         arf_div(b, b, m, prec, ARF_RND_UP);

@@ -4,6 +4,7 @@
 static const char help[] =
     "Usage: armebm map|unmap --space fixed|eos --vocab V --horizon T [--prompts P]\n"
     "                        --in FILE --out FILE [--digits D] [--prec BITS] [--max-prec BITS]\n"
+    "                        [--max-work N]\n"
     "map reads rewards r and writes logits q = M(r) (soft Bellman backward pass); unmap reads\n"
     "logits q and writes r = M^-1(q). Formats by extension: .npy (float64 output, each value the\n"
     "double nearest the certified value) or .csv (D significant digits, default 17, each correct\n"

@@ -34,7 +34,7 @@ static int parse_int(slong *out, const char *cmd, const char *opt, const char *s
 
 int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
 {
-    int c;
+    int c, have_max_prec = 0;
     memset(o, 0, sizeof *o);
     o->kind = AE_FIXED;
     o->P = 1;
@@ -64,7 +64,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_HORIZON: bad = parse_int(&o->T, cmd, "horizon", optarg, 1, AE_T_MAX); o->have_horizon = 1; break;
         case O_PROMPTS: bad = parse_int(&o->P, cmd, "prompts", optarg, 1, AE_V_MAX); o->have_prompts = 1; break;
         case O_PREC: bad = parse_int(&o->prec, cmd, "prec", optarg, 32, WORD(1) << 24); break;
-        case O_MAXPREC: bad = parse_int(&o->max_prec, cmd, "max-prec", optarg, 32, WORD(1) << 24); break;
+        case O_MAXPREC: bad = parse_int(&o->max_prec, cmd, "max-prec", optarg, 32, WORD(1) << 24); have_max_prec = 1; break;
         case O_DIGITS: bad = parse_int(&o->digits, cmd, "digits", optarg, 1, 1000); break;
         case O_MAXWORK:
             if (fmpz_set_str(o->max_work, optarg, 10) != 0 || fmpz_sgn(o->max_work) <= 0) {
@@ -121,8 +121,13 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         if (bad)
             return AE_EXIT_USAGE;
     }
-    if (o->max_prec < o->prec)
+    if (o->max_prec < o->prec) {
+        if (have_max_prec) {
+            fprintf(stderr, "armebm %s: --max-prec %ld is below --prec %ld\n", cmd, (long)o->max_prec, (long)o->prec);
+            return AE_EXIT_USAGE;
+        }
         o->max_prec = o->prec;
+    }
     o->args = argv + optind;
     o->nargs = argc - optind;
     return 0;

@@ -12,7 +12,7 @@ static uint64_t aux_seed(uint64_t seed)
 }
 
 /* When a check of this instance failed, write its reward table so anyone can rerun it with
-   armebm verify --rewards FILE (or inspect it); the path is appended to the failing rows. */
+   armebm verify --rewards FILE (or inspect it); the path is printed with the progress lines. */
 static void write_counterexample(ae_rows_t rows, slong first_row, const ae_suite_opts *o,
                                  const ae_instance *in)
 {

@@ -1,0 +1,384 @@
+/* Tests of the distillation checks (C7-C11): hand-computed KL, every bound verified on random
+   students, a wrong bound caught with a certified counterexample, row-constant students,
+   lookahead limits, the adversary's optimum, and the reference-measure identities. */
+#include <config.h>
+#include "testlib.h"
+#include "ae-impl.h"
+#include "claim/claim.h"
+#include <string.h>
+
+static uint64_t next_rand(uint64_t *s)
+{
+    *s = ae_hash(*s, 91, 0, 0, 0);
+    return *s;
+}
+
+static const ae_row *find_row(const ae_rows_t rows, const char *check)
+{
+    slong i;
+    for (i = 0; i < rows->n; i++)
+        if (strcmp(rows->v[i].check, check) == 0)
+            return rows->v + i;
+    return NULL;
+}
+
+/* Teacher F(2,1) with r = (0, 0): p_R uniform on two responses. Student delta = (e, -e):
+   p_q = (s, 1-s) with s = 1/(1+exp(-2e)); KL(p_q||U) = log 2 + s log s + (1-s) log(1-s),
+   KL(U||p_q) = -log 2 - (log s + log(1-s))/2. Computed here with MPFR, not by the library. */
+static void hand_kl(mpfr_t fwd, mpfr_t rev, double e)
+{
+    mpfr_t s, t, u, l2;
+    mpfr_inits2(256, s, t, u, l2, (mpfr_ptr)0);
+    mpfr_set_d(s, -2 * e, MPFR_RNDN);
+    mpfr_exp(s, s, MPFR_RNDN);
+    mpfr_add_ui(s, s, 1, MPFR_RNDN);
+    mpfr_ui_div(s, 1, s, MPFR_RNDN);      /* s */
+    mpfr_ui_sub(t, 1, s, MPFR_RNDN);      /* 1 - s */
+    mpfr_const_log2(l2, MPFR_RNDN);
+    mpfr_log(u, s, MPFR_RNDN);
+    mpfr_mul(fwd, u, s, MPFR_RNDN);
+    mpfr_set(rev, u, MPFR_RNDN);
+    mpfr_log(u, t, MPFR_RNDN);
+    mpfr_add(rev, rev, u, MPFR_RNDN);
+    mpfr_div_si(rev, rev, -2, MPFR_RNDN);
+    mpfr_sub(rev, rev, l2, MPFR_RNDN);
+    mpfr_mul(u, u, t, MPFR_RNDN);
+    mpfr_add(fwd, fwd, u, MPFR_RNDN);
+    mpfr_add(fwd, fwd, l2, MPFR_RNDN);
+    mpfr_clears(s, t, u, l2, (mpfr_ptr)0);
+}
+
+START_TEST(test_hand_two_actions)
+{
+    static const double eps[] = {1e-6, 1e-3, 0.5, 3.0};
+    int i;
+    for (i = 0; i < 4; i++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_table_t qs, dl;
+        ae_distill_t m;
+        mpfr_t fwd, rev;
+        arb_t x;
+        ae_err_init(err);
+        ae_space_init(sp, AE_FIXED, 2, 1, 1, err);
+        ae_table_init(qs, sp);
+        ae_table_init(dl, sp);
+        arb_set_d(ae_table_entry(dl, 0, 0, 0), eps[i]);
+        arb_set_d(ae_table_entry(dl, 0, 0, 1), -eps[i]);
+        ae_distill_init(m);
+        ae_distill_measure(m, qs, dl, sp, 0, 128);
+        mpfr_inits2(256, fwd, rev, (mpfr_ptr)0);
+        hand_kl(fwd, rev, eps[i]);
+        arb_init(x);
+        arb_set_interval_mpfr(x, fwd, fwd, 256);
+        ck_assert_msg(arb_overlaps(x, m->kl_qr), "eps %g: KL(q||R) %s", eps[i], arb_get_str(m->kl_qr, 20, 0));
+        arb_set_interval_mpfr(x, rev, rev, 256);
+        ck_assert_msg(arb_overlaps(x, m->kl_rq), "eps %g: KL(R||q) %s", eps[i], arb_get_str(m->kl_rq, 20, 0));
+        ck_assert(arb_rel_accuracy_bits(m->kl_qr) > 60);
+        /* Hoeffding is tight here: range 2 eps, KL <= eps^2/2, ratio -> 1 as eps -> 0 */
+        arb_set_d(x, eps[i]);
+        ck_assert(arb_equal(x, m->eps));
+        ck_assert_int_eq(m->lemma1, AE_VERIFIED);
+        ck_assert_int_eq(m->perpath, AE_VERIFIED);
+        ck_assert_int_eq(m->responses, 2);
+        arb_clear(x);
+        mpfr_clears(fwd, rev, (mpfr_ptr)0);
+        ae_distill_clear(m);
+        ae_table_clear(qs);
+        ae_table_clear(dl);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+/* A wrong bound, T eps^2/64: two equally likely actions with delta = +-eps give KL ~ eps^2/2. */
+static void b_wrong(arb_t b, const ae_distill_t m, const ae_space_t sp, slong prec)
+{
+    arb_sqr(b, m->eps, prec);
+    arb_mul_si(b, b, sp->T, prec);
+    arb_mul_2exp_si(b, b, -6);
+}
+
+static const ae_bound wrong_bounds[] = {{"C9", "KL(q||R) <= T eps^2/64 (wrong)", 0, b_wrong},
+                                        {NULL, NULL, 0, NULL}};
+
+START_TEST(test_wrong_bound_violated)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_instance in;
+    ae_rows_t rows;
+    ae_table_t r, dl;
+    ae_student_spec st;
+    const ae_row *row;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 2, 1, 1, err);
+    ae_table_init(r, sp); /* r = 0: the two actions equally likely */
+    ae_table_init(dl, sp);
+    arb_set_d(ae_table_entry(dl, 0, 0, 0), 0.01);
+    arb_set_d(ae_table_entry(dl, 0, 0, 1), -0.01);
+    in.sp = sp;
+    in.r = r;
+    snprintf(in.name, sizeof in.name, "two-actions");
+    memset(&st, 0, sizeof st);
+    st.kind = AE_STUDENT_ADV_FWD; /* a given delta */
+    st.delta = dl;
+    snprintf(st.label, sizeof st.label, "pm-eps");
+    ae_rows_init(rows);
+    ae_claim_distill(rows, &in, &st, wrong_bounds, 128, 1024);
+    row = find_row(rows, "KL(q||R) <= T eps^2/64 (wrong)");
+    ck_assert_ptr_nonnull(row);
+    ck_assert_msg(row->verdict == AE_VIOLATED, "wrong bound says %s", ae_verdict_name(row->verdict));
+    ck_assert_int_eq(row->prec, 128); /* certified at once, no escalation needed */
+    ck_assert_double_gt(atof(row->ratio), 30.0); /* about (eps^2/2)/(eps^2/64) = 32 */
+    /* the right bounds on the same student hold */
+    ae_rows_clear(rows);
+    ae_rows_init(rows);
+    ae_claim_distill(rows, &in, &st, ae_bounds_kl, 128, 1024);
+    ck_assert_int_eq(ae_rows_verdict(rows), AE_VERIFIED);
+    row = find_row(rows, "KL(q||R) <= E_q|y| eps^2/2");
+    ck_assert_double_gt(atof(row->ratio), 0.99); /* Hoeffding is tight for small eps */
+    ae_rows_clear(rows);
+    ae_table_clear(r);
+    ae_table_clear(dl);
+    ae_space_clear(sp);
+}
+END_TEST
+
+START_TEST(test_random_students)
+{
+    static const ae_student_kind kinds[] = {AE_STUDENT_UNIFORM, AE_STUDENT_SIGN, AE_STUDENT_SPARSE,
+                                            AE_STUDENT_ROWCONST, AE_STUDENT_VALUE};
+    uint64_t stt = ae_test_seed();
+    slong it, n = ae_test_iters(12);
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_instance in;
+        ae_rows_t rows;
+        ae_student_spec st;
+        slong i;
+        ae_space_kind kind = (next_rand(&stt) & 1) ? AE_EOS : AE_FIXED;
+        slong V = 1 + (slong)(next_rand(&stt) % 3), T = 1 + (slong)(next_rand(&stt) % 4);
+        ae_err_init(err);
+        ae_space_init(sp, kind, V, T, 1 + (slong)(next_rand(&stt) % 2), err);
+        in.sp = sp;
+        in.r = NULL;
+        in.gen.kind = AE_GEN_DYADIC;
+        in.gen.seed = next_rand(&stt);
+        in.gen.stream = 1;
+        snprintf(in.name, sizeof in.name, "t");
+        memset(&st, 0, sizeof st);
+        st.kind = kinds[it % 5];
+        st.eps = ldexp(1.0, (int)(next_rand(&stt) % 30) - 20);
+        st.seed = next_rand(&stt);
+        snprintf(st.label, sizeof st.label, "%s", ae_student_name(st.kind));
+        ae_rows_init(rows);
+        ae_claim_distill(rows, &in, &st, ae_bounds_kl, 128, 2048);
+        for (i = 0; i < rows->n; i++)
+            ck_assert_msg(rows->v[i].verdict == AE_VERIFIED, "%s V=%ld T=%ld %s eps=%g: %s is %s", kind == AE_EOS ? "E" : "F",
+                          (long)V, (long)T, st.label, st.eps, rows->v[i].check, ae_verdict_name(rows->v[i].verdict));
+        if (st.kind == AE_STUDENT_ROWCONST)
+            ck_assert_ptr_nonnull(find_row(rows, "row-constant delta: KL = 0 both ways"));
+        ae_rows_clear(rows);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+START_TEST(test_lookahead_limits)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r, q, qs;
+    ae_gen_t g;
+    slong i, k;
+    arf_t dev, tol;
+    ae_err_init(err);
+    ae_space_init(sp, AE_EOS, 2, 4, 2, err);
+    ae_table_init(r, sp);
+    ae_table_init(q, sp);
+    ae_table_init(qs, sp);
+    arf_init(dev);
+    arf_init(tol);
+    g->kind = AE_GEN_DYADIC;
+    g->seed = 3;
+    g->stream = 1;
+    ae_gen_table(r, g, sp, 128);
+    ae_bellman_map(qs, r, sp, 128);
+    ae_student_lookahead(q, r, 0, sp, 128); /* myopic: q = r exactly */
+    for (i = 0; i < q->P * q->S * q->A; i++)
+        ck_assert(arb_equal(q->v + i, r->v + i));
+    for (k = sp->T - 1; k <= sp->T + 1; k++) { /* full lookahead is M(r) */
+        ae_student_lookahead(q, r, k, sp, 128);
+        ck_assert_int_eq(ae_table_compare(dev, tol, NULL, q, qs, sp, 128), AE_VERIFIED);
+    }
+    /* k = T-2 is not enough on a random instance: q differs from M(r) somewhere */
+    ae_student_lookahead(q, r, sp->T - 2, sp, 128);
+    ck_assert_int_eq(ae_table_compare(dev, tol, NULL, q, qs, sp, 128), AE_VIOLATED);
+    arf_clear(dev);
+    arf_clear(tol);
+    ae_table_clear(r);
+    ae_table_clear(q);
+    ae_table_clear(qs);
+    ae_space_clear(sp);
+}
+END_TEST
+
+START_TEST(test_adversary_optimum)
+{
+    /* F(2,1), uniform teacher: the KL-maximising student in the box is delta = +-(e, -e),
+       KL = log 2 + s log s + (1-s) log(1-s), s = 1/(1+exp(-2e)) */
+    static const double eps[] = {0.01, 0.5, 2.0};
+    int i, rev;
+    for (i = 0; i < 3; i++)
+        for (rev = 0; rev < 2; rev++) {
+            ae_space_t sp;
+            ae_err_t err;
+            ae_table_t qs, dl;
+            ae_distill_t m;
+            mpfr_t fwd, bwd;
+            ae_err_init(err);
+            ae_space_init(sp, AE_FIXED, 2, 1, 1, err);
+            ae_table_init(qs, sp);
+            ae_table_init(dl, sp);
+            ae_student_adversarial(dl, qs, rev, eps[i], 5, 3, 30, sp);
+            ae_distill_init(m);
+            ae_distill_measure(m, qs, dl, sp, 0, 128);
+            mpfr_inits2(256, fwd, bwd, (mpfr_ptr)0);
+            hand_kl(fwd, bwd, eps[i]);
+            ck_assert_msg(fabs(arf_get_d(arb_midref(rev ? m->kl_rq : m->kl_qr), ARF_RND_NEAR) -
+                               mpfr_get_d(rev ? bwd : fwd, MPFR_RNDN)) <= 1e-12 * mpfr_get_d(rev ? bwd : fwd, MPFR_RNDN),
+                          "eps %g dir %d: adversary KL %s", eps[i], rev, arb_get_str(rev ? m->kl_rq : m->kl_qr, 15, 0));
+            mpfr_clears(fwd, bwd, (mpfr_ptr)0);
+            ae_distill_clear(m);
+            ae_table_clear(qs);
+            ae_table_clear(dl);
+            ae_space_clear(sp);
+        }
+}
+END_TEST
+
+START_TEST(test_value_student_eps)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r, qs, dl;
+    ae_student_spec st;
+    ae_distill_t m;
+    arb_t e;
+    slong p;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 3, 3, 2, err);
+    ae_table_init(r, sp);
+    ae_table_init(qs, sp);
+    ae_table_init(dl, sp);
+    arb_init(e);
+    {
+        ae_gen_t g;
+        g->kind = AE_GEN_DYADIC;
+        g->seed = 8;
+        g->stream = 1;
+        ae_gen_table(r, g, sp, 128);
+    }
+    ae_bellman_map(qs, r, sp, 128);
+    memset(&st, 0, sizeof st);
+    st.kind = AE_STUDENT_VALUE;
+    st.eps = 0.25;
+    st.seed = 4;
+    ae_student_build(dl, &st, r, qs, sp, 128);
+    ae_distill_init(m);
+    for (p = 0; p < sp->P; p++) {
+        ae_distill_measure(m, qs, dl, sp, p, 128);
+        arb_set_d(e, 0.25);
+        ck_assert(arb_le(m->eps, e));
+        arb_mul_2exp_si(e, e, -1);
+        ck_assert(arb_gt(m->eps, e)); /* the noise is not vacuous */
+    }
+    ae_distill_clear(m);
+    arb_clear(e);
+    ae_table_clear(r);
+    ae_table_clear(qs);
+    ae_table_clear(dl);
+    ae_space_clear(sp);
+}
+END_TEST
+
+START_TEST(test_c11)
+{
+    uint64_t stt = ae_test_seed() + 5;
+    slong it, n = ae_test_iters(10);
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_instance in;
+        ae_rows_t rows;
+        slong i;
+        ae_err_init(err);
+        ae_space_init(sp, (it & 1) ? AE_EOS : AE_FIXED, 1 + (slong)(next_rand(&stt) % 3),
+                      1 + (slong)(next_rand(&stt) % 4), 2, err);
+        in.sp = sp;
+        in.r = NULL;
+        in.gen.kind = AE_GEN_DYADIC;
+        in.gen.seed = next_rand(&stt);
+        in.gen.stream = 1;
+        snprintf(in.name, sizeof in.name, "t");
+        ae_rows_init(rows);
+        ae_claim_c11_certified(rows, &in, next_rand(&stt), 128, 1024);
+        ck_assert_int_eq(rows->n, 2);
+        for (i = 0; i < rows->n; i++)
+            ck_assert_msg(rows->v[i].verdict == AE_VERIFIED, "C11 %s: %s", rows->v[i].check,
+                          ae_verdict_name(rows->v[i].verdict));
+        ae_rows_clear(rows);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+START_TEST(test_reward_families)
+{
+    /* F(2,2): responses 00 01 10 11; sum mod 2 == 0 for 00 and 11; palindromes 00 and 11 */
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 2, 2, 1, err);
+    ae_table_init(r, sp);
+    ae_reward_family_table(r, AE_REWARD_SUMMOD, 2, sp);
+    ck_assert(arb_is_zero(ae_table_entry(r, 0, 0, 0)));     /* root: no signal yet */
+    ck_assert(arb_is_one(ae_table_entry(r, 0, 1, 0)));      /* 0 0 */
+    ck_assert(arb_is_zero(ae_table_entry(r, 0, 1, 1)));     /* 0 1 */
+    ck_assert(arb_is_one(ae_table_entry(r, 0, 2, 1)));      /* 1 1 */
+    ae_reward_family_table(r, AE_REWARD_PALINDROME, 1, sp);
+    ck_assert(arb_is_zero(ae_table_entry(r, 0, 2, 0)));     /* 1 0 */
+    ck_assert(arb_is_one(ae_table_entry(r, 0, 2, 1)));      /* 1 1 */
+    ae_table_clear(r);
+    ae_space_clear(sp);
+}
+END_TEST
+
+static Suite *distill_suite(void)
+{
+    Suite *s = suite_create("distill");
+    TCase *tc;
+#define ADD(name, fn)                                                                        \
+    tc = tcase_create(name);                                                                 \
+    tcase_set_timeout(tc, 30 * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1));      \
+    tcase_add_test(tc, fn);                                                                  \
+    suite_add_tcase(s, tc)
+    ADD("ae_distill_measure", test_hand_two_actions);
+    ADD("wrong_bound", test_wrong_bound_violated);
+    ADD("ae_claim_distill", test_random_students);
+    ADD("ae_student_lookahead", test_lookahead_limits);
+    ADD("ae_student_adversarial", test_adversary_optimum);
+    ADD("ae_student_value_noise", test_value_student_eps);
+    ADD("ae_claim_c11_certified", test_c11);
+    ADD("ae_reward_family_table", test_reward_families);
+#undef ADD
+    return s;
+}
+
+int main(void)
+{
+    return ae_test_run(distill_suite());
+}
