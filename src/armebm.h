@@ -269,6 +269,10 @@ int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, a
 typedef void (*ae_check_fn)(ae_rows_t rows, const void *arg, slong prec);
 void ae_escalate(ae_rows_t rows, ae_check_fn fn, const void *arg, slong prec, slong max_prec);
 
+/* Writes dir/figures/kl-vs-eps.{dat,gp} and kl-vs-k.{dat,gp} from distillation rows of
+   `space` (e.g. "E(3,4)") and renders SVGs when gnuplot is on the PATH. */
+int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space, ae_err_t err);
+
 /* ---------------------------------------------------------------- claims (src/claim) */
 /* An instance under test: a space, and either a generator or a loaded reward table. */
 typedef struct {

@@ -126,8 +126,13 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         arb_max(e, e, m[p].eps, prec);
         n += m[p].responses;
     }
-    arb_get_ubound_arf(u, e, prec);
-    ae_fmt_ubound(epsbuf, sizeof epsbuf, u);
+    { /* a label, so rounded to nearest: 1e-3 reads 1.00e-03, not 1.01e-03 */
+        mpfr_t x;
+        mpfr_init2(x, 64);
+        arf_get_mpfr(x, arb_midref(e), MPFR_RNDN);
+        mpfr_snprintf(epsbuf, sizeof epsbuf, "%.2Re", x);
+        mpfr_clear(x);
+    }
     arf_one(tol);
     arf_mul_2exp_si(tol, tol, -(prec - AE_TOL_SLACK));
 

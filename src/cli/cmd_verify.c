@@ -178,7 +178,8 @@ int ae_cmd_verify(int argc, char **argv)
         ae_rows_init(sum);
         ae_distill_summary(sum, drows);
         if (ae_rows_write_all(dir, "distill", drows, err) != 0 ||
-            ae_rows_write_all(dir, "distill-summary", sum, err) != 0)
+            ae_rows_write_all(dir, "distill-summary", sum, err) != 0 ||
+            ae_figures_distill(dir, drows, drows->v[0].space, err) != 0)
             rc = ae_cli_fail("verify", err);
         ae_rows_clear(sum);
     }

@@ -20,7 +20,11 @@ static double unit(uint64_t h) /* uniform dyadic in [-1, 1] */
 void ae_student_delta(ae_table_t delta, ae_student_kind kind, double eps, uint64_t seed, const ae_space_t sp)
 {
     slong p, s, a, d;
-    slong special = (slong)(ae_hash(seed, 11, 0, 0, 0) % (uint64_t)sp->S); /* the row that reaches eps */
+    /* the row that reaches eps: one with at least two allowed actions when there is one, since a
+       shift of a one-action row changes no probability */
+    slong choices = (sp->kind == AE_EOS) ? sp->first[sp->T - 1] : (sp->V > 1 ? sp->S : 0);
+    slong special = choices > 0 ? (slong)(ae_hash(seed, 11, 0, 0, 0) % (uint64_t)choices)
+                                : (slong)(ae_hash(seed, 11, 0, 0, 0) % (uint64_t)sp->S);
     AE_ASSERT(kind <= AE_STUDENT_ROWCONST);
     for (p = 0; p < sp->P; p++)
         for (d = 0; d < sp->T; d++)

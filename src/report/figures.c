@@ -1,0 +1,117 @@
+/* Figures of the distillation tables: gnuplot data and scripts are always written (plain text,
+   deterministic); SVGs are rendered when gnuplot is installed. */
+#include "ae-impl.h"
+#include <errno.h>
+#include <sys/stat.h>
+
+/* "... eps=1.00e-03" -> 1e-3; -1 when absent */
+static double eps_of(const char *instance)
+{
+    const char *e = strstr(instance, "eps=");
+    return e ? atof(e + 4) : -1;
+}
+
+static int starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static FILE *open_in(const char *dir, const char *name, ae_err_t err, char *path, size_t n)
+{
+    FILE *f;
+    snprintf(path, n, "%s/%s", dir, name);
+    f = fopen(path, "w");
+    if (f == NULL)
+        ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(errno));
+    return f;
+}
+
+int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space, ae_err_t err)
+{
+    static const char *const fams[] = {"uniform", "sign", "sparse", "value", "adv-fwd", "adv-rev"};
+    static const char *const rewards[] = {"dyadic:seed=1", "summod3", "palindrome"};
+    char fdir[1024], path[1200], key[96];
+    FILE *f;
+    slong i;
+    int j, T = 0, rc = 0;
+
+    snprintf(fdir, sizeof fdir, "%s/figures", dir);
+    if (mkdir(fdir, 0777) != 0 && errno != EEXIST)
+        return ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", fdir, strerror(errno));
+    {
+        const char *c = strchr(space, ',');
+        T = c ? atoi(c + 1) : 1;
+    }
+
+    /* KL(p_q || p_R) against eps, one block per family, seed 1 of `space` */
+    if ((f = open_in(fdir, "kl-vs-eps.dat", err, path, sizeof path)) == NULL)
+        return err->code;
+    fprintf(f, "# %s, teacher dyadic:seed=1: eps  KL(p_q||p_R)  KL(p_R||p_q) (certified upper ends)\n", space);
+    for (j = 0; j < 6; j++) {
+        fprintf(f, "\n\n# %s\n", fams[j]);
+        snprintf(key, sizeof key, "dyadic:seed=1 %s ", fams[j]);
+        for (i = 0; i < rows->n; i++) {
+            const ae_row *r = rows->v + i, *r2;
+            if (strcmp(r->space, space) != 0 || !starts(r->instance, key) ||
+                strcmp(r->check, "KL(q||R) <= 2T eps") != 0 || i + 1 >= rows->n)
+                continue;
+            r2 = rows->v + i + 1; /* the reverse-direction row follows */
+            fprintf(f, "%.6e %s %s\n", eps_of(r->instance), r->measured, r2->measured);
+        }
+    }
+    fclose(f);
+    if ((f = open_in(fdir, "kl-vs-eps.gp", err, path, sizeof path)) == NULL)
+        return err->code;
+    fprintf(f, "# gnuplot script (armebm): measured KL against eps with each bound\n"
+               "set terminal svg size 800,560 dynamic font 'sans,11'\nset output 'kl-vs-eps.svg'\n"
+               "set logscale xy\nset format xy '10^{%%L}'\nset key left top\n"
+               "set xlabel 'eps = max |q - M(r)|'\nset ylabel 'KL(p_q || p_R)'\n"
+               "set title 'Students of one teacher on %s: measured KL vs predicted bounds'\nT = %d\n"
+               "plot [1e-7:20] 2*T*x title '2T eps (Prop. 3)' with lines lw 2, \\\n"
+               "  T*x**2/2 title 'T eps^2/2 (Hoeffding)' with lines dt 2 lw 2", space, T);
+    for (j = 0; j < 6; j++)
+        fprintf(f, ", \\\n  'kl-vs-eps.dat' index %d using 1:2 title '%s' with linespoints", j, fams[j]);
+    fprintf(f, "\n");
+    fclose(f);
+
+    /* KL against lookahead depth k, per reward family */
+    if ((f = open_in(fdir, "kl-vs-k.dat", err, path, sizeof path)) == NULL)
+        return err->code;
+    fprintf(f, "# %s lookahead students: k  KL(p_q||p_R)  KL(p_R||p_q)  2T eps_k\n", space);
+    for (j = 0; j < 3; j++) {
+        fprintf(f, "\n\n# %s\n", rewards[j]);
+        snprintf(key, sizeof key, "%s lookahead k=", rewards[j]);
+        for (i = 0; i + 1 < rows->n; i++) {
+            const ae_row *r = rows->v + i;
+            const char *k = strstr(r->instance, "lookahead k=");
+            if (strcmp(r->space, space) != 0 || !starts(r->instance, key) || k == NULL ||
+                strcmp(r->check, "KL(q||R) <= 2T eps") != 0)
+                continue;
+            fprintf(f, "%d %s %s %s\n", atoi(k + 12), r->measured, rows->v[i + 1].measured, r->predicted);
+        }
+    }
+    fclose(f);
+    if ((f = open_in(fdir, "kl-vs-k.gp", err, path, sizeof path)) == NULL)
+        return err->code;
+    fprintf(f, "# gnuplot script (armebm): KL of lookahead-k students\n"
+               "set terminal svg size 800,560 dynamic font 'sans,11'\nset output 'kl-vs-k.svg'\n"
+               "set logscale y\nset format y '10^{%%L}'\nset key right top\nset xtics 1\n"
+               "set xlabel 'lookahead depth k (0 = myopic q = r)'\nset ylabel 'KL(p_q || p_R)'\n"
+               "set title 'Lookahead students on %s (k = T-1 is M(r): KL = 0, not drawn)'\n"
+               "plot ", space);
+    for (j = 0; j < 3; j++)
+        fprintf(f, "%s'kl-vs-k.dat' index %d using 1:($2 > 1e-30 ? $2 : 1/0) title '%s' with linespoints lw 2, "
+                   "'' index %d using 1:($4 > 0 ? $4 : 1/0) title '%s: 2T eps_k' with lines dt 2",
+                j ? ", \\\n  " : "", j, rewards[j], j, rewards[j]);
+    fprintf(f, "\n");
+    fclose(f);
+
+    /* render when gnuplot is there; figures are a convenience, never a failure */
+    if (system("command -v gnuplot >/dev/null 2>&1") == 0) {
+        char cmd[1400];
+        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot kl-vs-eps.gp && gnuplot kl-vs-k.gp", fdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "armebm: gnuplot failed on %s/*.gp; data files are kept\n", fdir);
+    }
+    return rc;
+}
