@@ -395,12 +395,207 @@ void ae_student_build(ae_table_t delta, const ae_student_spec *st, const ae_tabl
 void ae_claim_distill(ae_rows_t rows, const ae_instance *in, const ae_student_spec *st,
                       const ae_bound *bounds, slong prec, slong max_prec);
 
+/* C4: entropy and KL chain rules on random logit tables (certified). */
+void ae_claim_c4_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
+/* C5: dV_{M(r)}(x)/dr(s,a) = prefix marginal (reverse mode vs product of policies on every
+   entry; finite differences with certified remainder on samples) and dA/dR(y) = p_R(y). */
+void ae_claim_c5_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
+
 /* C11: reference measure. With a normalised random reference q_ref, checks the residual map
    (p_{q+q_ref} = p_{R_r + R_ref} on every y) and E_q[R] - KL(p_q||p_ref) = log Z' - KL(p_q||p_R').*/
 void ae_claim_c11_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
 
+/* ---------------------------------------------------------------- data (src/data) */
+/* A data distribution rho on X x Y, indexed by (prompt, response rank). Prompts carry equal
+   weight 1/P for generated distributions and their empirical weight for files. */
+typedef enum {
+    AE_DATA_ZIPF = 0,       /* rho(y|x) ∝ 1/rank(y)^s, rank a seeded permutation (exact for integer s) */
+    AE_DATA_SOFTMAX_NORMAL, /* rho(y|x) = softargmax(z/t), z ~ N(0,1) seeded (certified only) */
+    AE_DATA_UNIFORM,        /* exact */
+    AE_DATA_RANDOM,         /* random integer weights in [0,8], zeros allowed (exact) */
+    AE_DATA_FILE            /* empirical counts from a file of sequences (exact) */
+} ae_data_kind;
+
+typedef struct {
+    ae_data_kind kind;
+    slong P, Y;          /* prompts, responses per prompt */
+    int exact;           /* q holds rho exactly */
+    fmpq *q;             /* P*Y masses, summing to 1 (exact distributions only) */
+    arb_ptr b;           /* P*Y masses enclosed at the precision they were made with */
+    double *d;           /* P*Y masses rounded to double (training) */
+    slong zeros;         /* responses of zero mass */
+    slong prec;          /* precision of b for certified-only data (0 when exact) */
+    char name[96];
+} ae_data_struct;
+typedef ae_data_struct ae_data_t[1];
+
+void ae_data_init(ae_data_t d, const ae_space_t sp);
+void ae_data_clear(ae_data_t d);
+const char *ae_data_kind_name(ae_data_kind k);
+/* Generated distributions; `param` is the Zipf exponent s or the temperature t (ignored
+   otherwise). Zipf with integer s, uniform and random are exact. */
+void ae_data_generate(ae_data_t d, ae_data_kind kind, double param, uint64_t seed,
+                      const ae_space_t sp, slong prec);
+/* Empirical distribution from a text file: one response per line, tokens separated by spaces
+   ('-' for the empty response of E), optionally preceded by "PROMPT:" and followed by
+   "* COUNT". Lines starting with '#' and blank lines are skipped. Errors name path:line. */
+int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t err);
+/* Rank of response y (tokens, length n; in E without the EOS) or -1 when it is not in Y. */
+slong ae_space_response_rank_tokens(const ae_space_t sp, const slong *tok, slong n);
+/* Prefix masses rho(x, s) for every state (P*S entries), exact (rho exact) or certified. */
+void ae_data_prefix_exact(fmpq *mass, const ae_data_t d, const ae_space_t sp);
+void ae_data_prefix_arb(arb_ptr mass, const ae_data_t d, const ae_space_t sp, slong prec);
+/* C6: Proposition 2 for the data distribution rho (exact rows when rho is exact). */
+void ae_claim_c6(ae_rows_t rows, const ae_instance *in, const ae_data_t rho, uint64_t aux_seed,
+                 slong prec, slong max_prec);
+
+/* ---------------------------------------------------------------- train (src/train) */
+/* Function-space training, the paper's Appendix C (CLAIMS.md, C6 and section 4). Tabular ARM
+   logits q (P*S*A doubles in the table layout, masked entries -inf) and tabular EBM scores R
+   (P*|Y| doubles, indexed by response rank) start from 0 and are trained by Adam on the EXACT
+   risks L_ARM(q) = E_rho[-log p_q(y|x)] and L_EBM(R) = E_rho[A(x) - R(x,y)] (full expectation
+   over rho, no sampling) in float64. Every reported number is then evaluated certified (Arb
+   balls at the problem's precision) on the logged iterates, whose doubles are read exactly. */
+#define AE_ADAM_BETA1 0.9
+#define AE_ADAM_BETA2 0.999
+#define AE_ADAM_EPS 1e-8
+#define AE_TRAIN_WARMUP 100 /* linear warm-up steps from 0 (the paper's schedule) */
+#define AE_TRAIN_DECAY 100  /* linear decay steps to 0 at the end */
+
+/* Adam's step counter t and the products beta1^t, beta2^t of its bias corrections, kept by
+   repeated multiplication (the same doubles on every IEEE platform). */
+typedef struct {
+    slong t;
+    double b1t, b2t;
+} ae_adam_struct;
+typedef ae_adam_struct ae_adam_t[1];
+
+void ae_adam_init(ae_adam_t a); /* t = 0 */
+void ae_adam_tick(ae_adam_t a); /* t += 1 */
+/* One Adam update, step t = a->t >= 1, of the n parameters x with gradient g and moments m, v:
+   m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; x -= lr (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps).
+   A masked parameter (x = -inf, g = 0) stays -inf. The four arrays must not overlap. Cost O(n). */
+void ae_adam_update(double *x, double *m, double *v, const double *g, slong n, double lr,
+                    const ae_adam_t a);
+/* The trapezoidal schedule lr_peak * min(1, t/warmup, (steps-t)/decay), clamped at 0: 0 at
+   t = 0, lr_peak on [warmup, steps-decay], 0 at t = steps (a short run gets a triangle).
+   Update t (0 <= t < steps), the one producing iterate t+1, uses ae_train_lr(t, ...), so the
+   first update only initialises Adam's moments (as optax's warm-up from 0 does). warmup or
+   decay 0 means no warm-up or no decay. */
+double ae_train_lr(slong t, slong steps, double lr_peak, slong warmup, slong decay);
+
+/* Float64 risks and gradients, as training computes them. mass (P*S): prefix masses
+   rho(x,s); rho_sa (P*S*A): rho(s.a), the child's prefix mass or rho(x,y) at an ending
+   action, 0 at masked entries; xmass (P): rho(x); rho_y (P*|Y|): rho(x,y). Return the risk
+   and set g (layout of q, resp. R) to its gradient: rho(s) pi_q(a|s) - rho(s.a) (0 at masked
+   entries), resp. rho(x) p_R(y|x) - rho(x,y). Cost O(P*S*A), resp. O(P*|Y|). */
+double ae_train_arm_grad_d(double *g, const double *q, const double *mass, const double *rho_sa,
+                           const ae_space_t sp);
+double ae_train_ebm_grad_d(double *g, const double *R, const double *xmass, const double *rho_y,
+                           const ae_space_t sp);
+
+/* One training problem: a space and a data distribution with no zero mass (Zipf,
+   softmax-normal, uniform), with everything the certified evaluation needs precomputed at
+   prec: prefix masses, R*(x,y) = log rho(y|x), H_rho(Y|X), and M(r*) (r* puts R* on the ending
+   action, 0 elsewhere, so M(r*) = log pi* with pi*(a|s) = rho(s.a)/rho(s) up to row shifts).
+   rho and sp must outlive the problem. Cost O(P*(S*A + |Y|)) ball operations. */
+typedef struct {
+    const ae_space_struct *sp;
+    const ae_data_struct *rho;
+    slong prec;
+    arb_ptr mass;       /* P*S certified prefix masses rho(x,s); mass[p*S] = rho(x) */
+    arb_ptr rstar;      /* P*|Y|: R*(x,y) = log rho(y|x) */
+    arb_t ent;          /* H_rho(Y|X) = -sum rho(x,y) log rho(y|x) */
+    ae_table_t qstar;   /* M(r*) */
+    double *mass_d;     /* float64 training data: prefix masses (nearest doubles) ... */
+    double *rho_sa_d;   /* ... rho(s.a) per table entry ... */
+    double *xmass_d;    /* ... and rho(x) */
+    arb_ptr work;       /* scratch for ae_train_eval */
+} ae_train_problem_struct;
+typedef ae_train_problem_struct ae_train_problem_t[1];
+
+void ae_train_problem_init(ae_train_problem_t pb, const ae_data_t rho, const ae_space_t sp, slong prec);
+void ae_train_problem_clear(ae_train_problem_t pb);
+
+/* What is recorded at one logged iterate (q_k, R_k). Upper bounds are the upper ends of
+   certified enclosures rounded up to double, lower bounds rounded down, so both stay
+   certified; a gap is never reported negative (the true gap L - H_rho = KL(rho||p) >= 0). */
+typedef struct {
+    slong step;          /* k: updates done (0 = the initial iterate, all zeros) */
+    double lr;           /* learning rate of the update that produced q_k (0 at k = 0) */
+    double gap_arm;      /* upper bound on L_ARM(q_k) - H_rho(Y|X) */
+    double gap_ebm;      /* upper bound on L_EBM(R_k) - H_rho(Y|X) */
+    double dist_before;  /* upper bound on max_x ||c(sum_t q_k(s_t,y_t)) - c(R*)||_inf over y,
+                            c centring by the mean over the responses of x */
+    double dist_after;   /* upper bound on ||c_{-1}(q_k) - c_{-1}(M(r*))||_inf, c_{-1} centring
+                            each state's row over its allowed actions */
+    double kl;           /* upper bound on max_x KL(p_R*(.|x) || p_q_k(.|x)) */
+    double bound;        /* lower bound on 2T ||M(r*) - q_k||_inf (finite entries, no centring) */
+    double ratio;        /* max_x KL_x / (2T eps_x) at midpoints (information only) */
+    ae_verdict verdict;  /* KL_x <= 2T eps_x certified for every prompt x (eps_x: x's entries) */
+} ae_train_point;
+
+/* Certified evaluation of one iterate (q: P*S*A doubles, R: P*|Y| doubles) at pb->prec; sets
+   every field of pt but step and lr. Cost O(P*(S*A + |Y|)) ball operations. */
+void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_train_problem_t pb);
+
+/* The logged iterates: 0, 1, 2, 5, 10, 20, 50, ... (1-2-5 per decade) below steps, steps
+   itself, and the multiples of every (every > 0), sorted without repeats. Writes them into
+   log when log != NULL; returns how many there are. */
+slong ae_train_log_steps(slong *log, slong steps, slong every);
+
+typedef struct {
+    slong steps;                  /* updates */
+    slong warmup, decay;          /* schedule (AE_TRAIN_WARMUP, AE_TRAIN_DECAY) */
+    double lr;                    /* peak learning rate */
+    const slong *log;             /* logged iterates, increasing, within [0, steps] */
+    slong nlog;
+    void (*progress)(void *ctx, slong done); /* called every 64 updates and at the end, or NULL */
+    void *progress_ctx;
+} ae_train_opts;
+
+/* Trains q and R from 0 for o->steps Adam updates on the schedule and evaluates the logged
+   iterates certified into pts[0..o->nlog-1]. Returns the meet of their verdicts.
+   Deterministic: the same inputs give the same bytes. Cost O(steps*P*(S*A + |Y|)) float64
+   operations plus nlog certified evaluations. */
+ae_verdict ae_train_run(ae_train_point *pts, ae_train_problem_t pb, const ae_train_opts *o);
+
+/* Results of a grid of runs and their tables. */
+typedef struct {
+    char space[24];        /* "F(8,4)" */
+    char target[64];       /* "zipf(s=1)" */
+    double lr;
+    uint64_t seed;         /* seed of the target distribution */
+    slong steps, prec;
+    slong key[4];          /* sort key: space, target, lr, seed positions in the grid */
+    ae_train_point *pts;   /* npts logged points, owned */
+    slong npts;
+} ae_train_result;
+
+typedef struct {
+    ae_train_result *v;
+    slong n, alloc;
+} ae_train_results_struct;
+typedef ae_train_results_struct ae_train_results_t[1];
+
+void ae_train_results_init(ae_train_results_t res);
+void ae_train_results_clear(ae_train_results_t res);
+/* Appends a zeroed result with room for npts points (valid until the next append). */
+ae_train_result *ae_train_results_add(ae_train_results_t res, slong npts);
+/* Meet of every point's verdict (VERIFIED when empty). */
+ae_verdict ae_train_results_verdict(const ae_train_results_t res);
+/* One row per (space, target, lr, seed, logged step), in that order (sorted by key). */
+void ae_train_write_table(FILE *out, const ae_train_results_t res, ae_format fmt);
+/* One row per (space, target, lr): final gaps and distances, max over seeds; the largest
+   KL/bound ratio and the meet of the verdicts over every logged step and seed. */
+void ae_train_write_summary(FILE *out, const ae_train_results_t res, ae_format fmt);
+/* dir/train.{csv,jsonl,md,tex}, dir/train-summary.{...} (temporary files renamed on success)
+   and dir/figures/train-{gaps,dist,kl}.{dat,gp}, rendered to SVG when gnuplot is on the PATH. */
+int ae_train_write_all(const char *dir, const ae_train_results_t res, ae_err_t err);
+
 /* ---------------------------------------------------------------- suite (src/suite) */
-enum { AE_CLAIM_C1 = 1, AE_CLAIM_C2 = 2, AE_CLAIM_C3 = 4, AE_CLAIM_DISTILL = 8, AE_CLAIM_ALL = 15 };
+enum { AE_CLAIM_C1 = 1, AE_CLAIM_C2 = 2, AE_CLAIM_C3 = 4, AE_CLAIM_DISTILL = 8, AE_CLAIM_C4 = 16,
+       AE_CLAIM_C5 = 32, AE_CLAIM_C6 = 64, AE_CLAIM_ALL = 127 };
 
 typedef struct {
     ae_space_kind kind;
@@ -423,7 +618,8 @@ typedef struct {
 } ae_suite_opts;
 
 /* Runs the selected claims on every seed of one generated space: exact checks (C1, C3) on
-   integer potentials, certified checks (C1, C2) on dyadic rewards. An instance with a violated
+   integer potentials, certified checks (C1, C2, C4, C5) on dyadic rewards, and C6 for the data
+   distributions zipf(s=1), softmax-normal(t=0.1), uniform and random (seeded). An instance with a violated
    check has its reward table written to o->cex_dir (40 digits, csv). Fails only on a refused or
    invalid space. */
 int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,

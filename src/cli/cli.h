@@ -12,7 +12,7 @@ typedef struct {
     int have_prompts;
     slong prec, max_prec, digits;
     fmpz_t max_work;
-    const char *in, *out, *rewards, *logits;
+    const char *in, *out, *rewards, *logits, *data;
     double tol;
     uint64_t seeds[64];
     slong nseeds;

@@ -4,14 +4,18 @@
 #include <unistd.h>
 
 static const char help[] =
-    "Usage: armebm verify [C1|C2|C3|distill...] [--out DIR] [--seeds LIST] [--prompts P]\n"
+    "Usage: armebm verify [C1..C6|distill...] [--out DIR] [--seeds LIST] [--prompts P]\n"
     "                     [--space fixed|eos --vocab V --horizon T] [--rewards FILE]\n"
-    "                     [--logits FILE] [--prec BITS] [--max-prec BITS] [--max-work N] [--quiet]\n"
+    "                     [--logits FILE] [--data FILE] [--prec BITS] [--max-prec BITS]\n"
+    "                     [--max-work N] [--quiet]\n"
     "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C3 and\n"
     "DIR/distill.* and DIR/distill-summary.* for the distillation bounds (distill = C7-C11)\n"
     "(DIR defaults to results). With no space options: C1-C3 on the default grid F(8,4) F(4,8)\n"
     "E(8,4) E(2,12) E(3,8), seeds 1,2,3, two prompts (exact checks on integer potentials,\n"
     "certified checks on dyadic rewards); distill on E(3,4) F(4,4) E(2,8), seeds 1,2.\n"
+    "C4, C5 (chain rules, gradients) run on the dyadic instances; C6 (Proposition 2) on the data\n"
+    "distributions zipf(s=1), softmax-normal(t=0.1), uniform and random, or with --data FILE on\n"
+    "the empirical distribution of a file of sequences (one per line: [PROMPT:] TOKENS [* COUNT]).\n"
     "With --rewards FILE: certified C1, C2 and the distillation grid on that teacher table;\n"
     "with --logits FILE too: that student against that teacher (C7-C9 bounds).\n"
     "Exit 0 when every row is verified, 1 otherwise, 2 on bad usage or input.\n";
@@ -27,12 +31,18 @@ static int parse_claims(int *mask, char **args, int n)
             *mask |= AE_CLAIM_C2;
         else if (strcmp(args[i], "C3") == 0 || strcmp(args[i], "c3") == 0)
             *mask |= AE_CLAIM_C3;
+        else if (strcmp(args[i], "C4") == 0 || strcmp(args[i], "c4") == 0)
+            *mask |= AE_CLAIM_C4;
+        else if (strcmp(args[i], "C5") == 0 || strcmp(args[i], "c5") == 0)
+            *mask |= AE_CLAIM_C5;
+        else if (strcmp(args[i], "C6") == 0 || strcmp(args[i], "c6") == 0)
+            *mask |= AE_CLAIM_C6;
         else if (strcmp(args[i], "distill") == 0 || strcmp(args[i], "C7") == 0 ||
                  strcmp(args[i], "C8") == 0 || strcmp(args[i], "C9") == 0 ||
                  strcmp(args[i], "C10") == 0 || strcmp(args[i], "C11") == 0)
             *mask |= AE_CLAIM_DISTILL;
         else {
-            fprintf(stderr, "armebm verify: unknown claim '%s' (this version checks C1, C2, C3 and distill = C7-C11)\n", args[i]);
+            fprintf(stderr, "armebm verify: unknown claim '%s' (this version checks C1-C6 and distill = C7-C11)\n", args[i]);
             return -1;
         }
     }
@@ -43,10 +53,10 @@ static int parse_claims(int *mask, char **args, int n)
 
 static void summary(FILE *f, const ae_rows_t rows, const char *dir)
 {
-    static const char *const claims[] = {"C1", "C2", "C3", "C7", "C8", "C9", "C11"};
+    static const char *const claims[] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C11"};
     int c;
     slong i;
-    for (c = 0; c < 7; c++) {
+    for (c = 0; c < 10; c++) {
         slong nv = 0, nx = 0, nu = 0;
         double worst = -1;
         for (i = 0; i < rows->n; i++) {
@@ -115,7 +125,31 @@ int ae_cmd_verify(int argc, char **argv)
     snprintf(cexdir, sizeof cexdir, "%s/counterexamples", dir);
     so.cex_dir = cexdir;
 
-    if (o.logits != NULL && o.rewards == NULL) {
+    if (o.data != NULL) {
+        ae_space_t sp;
+        ae_data_t rho;
+        ae_instance in;
+        o.P = o.have_prompts ? o.P : 1;
+        rc = ae_cli_space(sp, &o, "verify");
+        if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
+            rc = ae_cli_fail("verify", err);
+        if (rc == 0) {
+            ae_data_init(rho, sp);
+            if (ae_data_read(rho, sp, o.data, err) != 0)
+                rc = ae_cli_fail("verify", err);
+            else {
+                in.sp = sp;
+                in.r = NULL;
+                in.gen.kind = AE_GEN_DYADIC;
+                in.gen.seed = o.seeds[0];
+                in.gen.stream = 1;
+                snprintf(in.name, sizeof in.name, "%s", rho->name);
+                ae_claim_c6(rows, &in, rho, ae_hash(o.seeds[0], 0xa0, 0, 0, 0), o.prec, o.max_prec);
+            }
+            ae_data_clear(rho);
+        }
+        ae_space_clear(sp);
+    } else if (o.logits != NULL && o.rewards == NULL) {
         fprintf(stderr, "armebm verify: --logits (a student) needs --rewards (its teacher)\n");
         rc = AE_EXIT_USAGE;
     } else if (o.rewards != NULL) {
@@ -150,7 +184,7 @@ int ae_cmd_verify(int argc, char **argv)
         }
         ae_space_clear(sp);
     } else if (o.have_vocab) {
-        if (mask & (AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_C3))
+        if (mask & ~AE_CLAIM_DISTILL)
             if (ae_suite_run_space(rows, &so, o.kind, o.V, o.T, err) != 0)
                 rc = ae_cli_fail("verify", err);
         if (rc == 0 && (mask & AE_CLAIM_DISTILL))

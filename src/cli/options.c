@@ -4,7 +4,7 @@
 #include <getopt.h>
 
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
-       O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP };
+       O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA };
 
 static const struct option longopts[] = {
     {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
@@ -15,6 +15,7 @@ static const struct option longopts[] = {
     {"rewards", required_argument, NULL, O_REWARDS}, {"logits", required_argument, NULL, O_LOGITS},
     {"tol", required_argument, NULL, O_TOL},         {"seeds", required_argument, NULL, O_SEEDS},
     {"quiet", no_argument, NULL, O_QUIET},           {"help", no_argument, NULL, O_HELP},
+    {"data", required_argument, NULL, O_DATA},
     {NULL, 0, NULL, 0}};
 
 static int parse_int(slong *out, const char *cmd, const char *opt, const char *s, slong lo, slong hi)
@@ -76,6 +77,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_OUT: o->out = optarg; break;
         case O_REWARDS: o->rewards = optarg; break;
         case O_LOGITS: o->logits = optarg; break;
+        case O_DATA: o->data = optarg; break;
         case O_TOL: {
             char *end;
             errno = 0;

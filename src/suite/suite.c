@@ -94,7 +94,23 @@ int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kin
             ae_claim_c1_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
         if (o->claims & AE_CLAIM_C2)
             ae_claim_c2_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+        if (o->claims & AE_CLAIM_C4)
+            ae_claim_c4_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+        if (o->claims & AE_CLAIM_C5)
+            ae_claim_c5_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
         write_counterexample(rows, first, o, &in);
+        if ((o->claims & AE_CLAIM_C6) && i == 0) { /* Proposition 2, one distribution per family */
+            static const ae_data_kind kinds[] = {AE_DATA_ZIPF, AE_DATA_SOFTMAX_NORMAL, AE_DATA_UNIFORM, AE_DATA_RANDOM};
+            static const double params[] = {1.0, 0.1, 0, 0};
+            int k;
+            for (k = 0; k < 4; k++) {
+                ae_data_t rho;
+                ae_data_init(rho, sp);
+                ae_data_generate(rho, kinds[k], params[k], seed, sp, 2 * o->prec);
+                ae_claim_c6(rows, &in, rho, aux_seed(seed), o->prec, o->max_prec);
+                ae_data_clear(rho);
+            }
+        }
     }
     ae_space_clear(sp);
     return 0;
