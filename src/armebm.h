@@ -184,6 +184,11 @@ const char *ae_gen_name(ae_gen_kind kind);
 void ae_gen_table(ae_table_t t, const ae_gen_struct *g, const ae_space_t sp, slong prec);
 /* Fills exact potentials (masked 0); only for AE_GEN_POTENTIAL. */
 void ae_gen_qtable(ae_qtable_t t, const ae_gen_struct *g, const ae_space_t sp);
+/* The generator's integer at an entry: k for DYADIC (r = k / 2^8, |k| <= 512), psi for
+   POTENTIAL (1..16). Masked entries are the caller's to skip. */
+#define AE_DYADIC_BITS 8
+#define AE_DYADIC_RANGE 512
+slong ae_gen_int(const ae_gen_struct *g, slong p, slong s, slong a);
 /* One entry of the generator as a double (exact for DYADIC, rounded log for POTENTIAL). */
 double ae_gen_get_d(const ae_gen_struct *g, const ae_space_t sp, slong p, slong s, slong a);
 
@@ -486,13 +491,14 @@ double ae_train_lr(slong t, slong steps, double lr_peak, slong warmup, slong dec
 
 /* Float64 risks and gradients, as training computes them. mass (P*S): prefix masses
    rho(x,s); rho_sa (P*S*A): rho(s.a), the child's prefix mass or rho(x,y) at an ending
-   action, 0 at masked entries; xmass (P): rho(x); rho_y (P*|Y|): rho(x,y). Return the risk
-   and set g (layout of q, resp. R) to its gradient: rho(s) pi_q(a|s) - rho(s.a) (0 at masked
-   entries), resp. rho(x) p_R(y|x) - rho(x,y). Cost O(P*S*A), resp. O(P*|Y|). */
-double ae_train_arm_grad_d(double *g, const double *q, const double *mass, const double *rho_sa,
-                           const ae_space_t sp);
-double ae_train_ebm_grad_d(double *g, const double *R, const double *xmass, const double *rho_y,
-                           const ae_space_t sp);
+   action, 0 at masked entries; xmass (P): rho(x); rho_y (P*|Y|): rho(x,y). Set g (layout of
+   q, resp. R) to the gradient rho(s) pi_q(a|s) - rho(s.a) (0 at masked entries), resp.
+   rho(x) p_R(y|x) - rho(x,y), and *risk to the risk unless risk is NULL (the risk costs one
+   log per state). Cost O(P*S*A), resp. O(P*|Y|). */
+void ae_train_arm_grad_d(double *g, double *risk, const double *q, const double *mass,
+                         const double *rho_sa, const ae_space_t sp);
+void ae_train_ebm_grad_d(double *g, double *risk, const double *R, const double *xmass,
+                         const double *rho_y, const ae_space_t sp);
 
 /* One training problem: a space and a data distribution with no zero mass (Zipf,
    softmax-normal, uniform), with everything the certified evaluation needs precomputed at
@@ -592,6 +598,38 @@ void ae_train_write_summary(FILE *out, const ae_train_results_t res, ae_format f
 /* dir/train.{csv,jsonl,md,tex}, dir/train-summary.{...} (temporary files renamed on success)
    and dir/figures/train-{gaps,dist,kl}.{dat,gp}, rendered to SVG when gnuplot is on the PATH. */
 int ae_train_write_all(const char *dir, const ae_train_results_t res, ae_err_t err);
+
+/* ---------------------------------------------------------------- streaming (src/stream) */
+/* The C1 distribution check on a generated instance without storing any table: one post-order
+   walk per subtree keeps O(T*A) numbers. With psi = exp r and beta the backward variables, the
+   logits are phi(s,a) = psi(s,a) beta(s.a); p_q(y) = prod phi/sum_b phi(s,b) from those rows,
+   Psi(y) = prod psi by top-down products, Z = sum_y Psi(y) by direct summation at the leaves.
+   p_q(y) = Psi(y)/Z for every y iff the ratio p_q(y)/Psi(y), tracked bottom-up as an interval
+   hull over the subtree's leaves (with the extreme leaves as witnesses), is 1/Z. The tree is
+   split at a depth fixed by the space (not the thread count) into independent subtrees run on
+   `threads` OpenMP threads and combined in index order: output bytes never depend on threads. */
+typedef void (*ae_phi_fn)(arb_t phi, const arb_t psi, const arb_t beta_child, slong depth, slong prec);
+
+typedef struct {
+    arb_t z;            /* Z(x) by direct summation */
+    arb_t beta;         /* beta(x) = exp V_q(x), by the recursion */
+    arb_t hull;         /* encloses p_q(y)/Psi(y) for every y */
+    arb_t lo, hi;       /* the ratio of the leaves with the smallest / largest midpoint */
+    slong lo_rank, hi_rank;
+    slong responses;
+} ae_stream_struct;
+typedef ae_stream_struct ae_stream_t[1];
+
+void ae_stream_init(ae_stream_t st);
+void ae_stream_clear(ae_stream_t st);
+/* One prompt of generated instance g (DYADIC or POTENTIAL); phi NULL for the true map. */
+void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads,
+                    ae_phi_fn phi, slong prec);
+/* The same walk in float64: max_y |log p_q(y) - log p_R(y)|, and the response count. */
+double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads);
+/* Rows "p_R(y) = p_M(r)(y) all y" and "A(x) = V_q(x)" (streaming), escalating precision. */
+void ae_claim_c1_stream(ae_rows_t rows, const ae_instance *in, int threads, ae_phi_fn phi, slong prec,
+                        slong max_prec);
 
 /* ---------------------------------------------------------------- suite (src/suite) */
 enum { AE_CLAIM_C1 = 1, AE_CLAIM_C2 = 2, AE_CLAIM_C3 = 4, AE_CLAIM_DISTILL = 8, AE_CLAIM_C4 = 16,

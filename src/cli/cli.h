@@ -18,6 +18,13 @@ typedef struct {
     slong nseeds;
     int have_seeds;
     int quiet;
+    slong threads; /* --threads, default the core count */
+    int stream;    /* --stream: C1 by the table-free walk */
+    slong steps, log_every; /* train: --steps N (have_steps), --log-every N (0 = none) */
+    int have_steps;
+    double lrs[16];         /* train: --lr LIST (nlr = 0 when absent) */
+    slong nlr;
+    const char *targets;    /* train: --targets LIST, parsed by the command */
     char **args; /* positional arguments after the options */
     int nargs;
 } ae_cli_opts;
@@ -34,4 +41,5 @@ int ae_cmd_count(int argc, char **argv);
 int ae_cmd_map(int argc, char **argv, int inverse);
 int ae_cmd_check(int argc, char **argv);
 int ae_cmd_verify(int argc, char **argv);
+int ae_cmd_train(int argc, char **argv);
 #endif

@@ -7,7 +7,7 @@ static const char help[] =
     "Usage: armebm verify [C1..C6|distill...] [--out DIR] [--seeds LIST] [--prompts P]\n"
     "                     [--space fixed|eos --vocab V --horizon T] [--rewards FILE]\n"
     "                     [--logits FILE] [--data FILE] [--prec BITS] [--max-prec BITS]\n"
-    "                     [--max-work N] [--quiet]\n"
+    "                     [--max-work N] [--threads N] [--stream] [--quiet]\n"
     "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C3 and\n"
     "DIR/distill.* and DIR/distill-summary.* for the distillation bounds (distill = C7-C11)\n"
     "(DIR defaults to results). With no space options: C1-C3 on the default grid F(8,4) F(4,8)\n"
@@ -18,6 +18,9 @@ static const char help[] =
     "the empirical distribution of a file of sequences (one per line: [PROMPT:] TOKENS [* COUNT]).\n"
     "With --rewards FILE: certified C1, C2 and the distillation grid on that teacher table;\n"
     "with --logits FILE too: that student against that teacher (C7-C9 bounds).\n"
+    "With --stream (one space, C1 only): the table-free walk on dyadic instances, any size,\n"
+    "memory O(T*A) per thread, on --threads threads (default: the core count); the output\n"
+    "bytes do not depend on the thread count.\n"
     "Exit 0 when every row is verified, 1 otherwise, 2 on bad usage or input.\n";
 
 static int parse_claims(int *mask, char **args, int n)
@@ -125,7 +128,29 @@ int ae_cmd_verify(int argc, char **argv)
     snprintf(cexdir, sizeof cexdir, "%s/counterexamples", dir);
     so.cex_dir = cexdir;
 
-    if (o.data != NULL) {
+    if (o.stream) {
+        ae_space_t sp;
+        ae_instance in;
+        if (!o.have_vocab || mask != AE_CLAIM_C1 || o.rewards || o.data) {
+            fprintf(stderr, "armebm verify: --stream checks C1 on one generated space: give C1, --vocab and --horizon only\n");
+            rc = AE_EXIT_USAGE;
+        } else {
+            o.P = o.have_prompts ? o.P : 1;
+            rc = ae_cli_space(sp, &o, "verify");
+            if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
+                rc = ae_cli_fail("verify", err);
+            for (i = 0; rc == 0 && i < o.nseeds; i++) {
+                in.sp = sp;
+                in.r = NULL;
+                in.gen.kind = AE_GEN_DYADIC;
+                in.gen.seed = o.seeds[i];
+                in.gen.stream = 1;
+                snprintf(in.name, sizeof in.name, "dyadic:seed=%llu", (unsigned long long)o.seeds[i]);
+                ae_claim_c1_stream(rows, &in, (int)o.threads, NULL, o.prec, o.max_prec);
+            }
+            ae_space_clear(sp);
+        }
+    } else if (o.data != NULL) {
         ae_space_t sp;
         ae_data_t rho;
         ae_instance in;

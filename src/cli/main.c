@@ -13,6 +13,8 @@ static const char usage[] =
     "  check              compare logits from another implementation (--logits) with the\n"
     "                     certified M(--rewards); exit 1 if their distributions differ\n"
     "  count              print exact sizes of a space and the work of one walk\n"
+    "  train              Appendix C in function space: train tabular ARM logits and EBM scores\n"
+    "                     with Adam on the exact risk; certified gaps, distances, KL vs bound\n"
     "\n"
     "Options (per command, see armebm COMMAND --help and man armebm):\n"
     "  --space fixed|eos  --vocab V  --horizon T  --prompts P  --prec BITS  --max-prec BITS\n"
@@ -48,6 +50,8 @@ int main(int argc, char **argv)
         rc = ae_cmd_check(argc - 1, argv + 1);
     else if (strcmp(cmd, "verify") == 0)
         rc = ae_cmd_verify(argc - 1, argv + 1);
+    else if (strcmp(cmd, "train") == 0)
+        rc = ae_cmd_train(argc - 1, argv + 1);
     else {
         fprintf(stderr, "armebm: unknown command '%s' (try armebm --help)\n", cmd);
         rc = AE_EXIT_USAGE;

@@ -2,9 +2,11 @@
 #include "cli.h"
 #include <errno.h>
 #include <getopt.h>
+#include <unistd.h>
 
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
-       O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA };
+       O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA,
+       O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM };
 
 static const struct option longopts[] = {
     {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
@@ -15,7 +17,10 @@ static const struct option longopts[] = {
     {"rewards", required_argument, NULL, O_REWARDS}, {"logits", required_argument, NULL, O_LOGITS},
     {"tol", required_argument, NULL, O_TOL},         {"seeds", required_argument, NULL, O_SEEDS},
     {"quiet", no_argument, NULL, O_QUIET},           {"help", no_argument, NULL, O_HELP},
-    {"data", required_argument, NULL, O_DATA},
+    {"data", required_argument, NULL, O_DATA},       {"threads", required_argument, NULL, O_THREADS},
+    {"stream", no_argument, NULL, O_STREAM},
+    {"steps", required_argument, NULL, O_STEPS},     {"lr", required_argument, NULL, O_LR},
+    {"targets", required_argument, NULL, O_TARGETS}, {"log-every", required_argument, NULL, O_LOGEVERY},
     {NULL, 0, NULL, 0}};
 
 static int parse_int(slong *out, const char *cmd, const char *opt, const char *s, slong lo, slong hi)
@@ -45,6 +50,10 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     o->tol = 1e-9;
     fmpz_init(o->max_work);
     fmpz_set_ui(o->max_work, UWORD(1000000000));
+    {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o->threads = n > 0 ? n : 1;
+    }
     o->seeds[0] = 1;
     o->seeds[1] = 2;
     o->seeds[2] = 3;
@@ -78,6 +87,8 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_REWARDS: o->rewards = optarg; break;
         case O_LOGITS: o->logits = optarg; break;
         case O_DATA: o->data = optarg; break;
+        case O_THREADS: bad = parse_int(&o->threads, cmd, "threads", optarg, 1, 1024); break;
+        case O_STREAM: o->stream = 1; break;
         case O_TOL: {
             char *end;
             errno = 0;
@@ -111,6 +122,30 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
             break;
         }
         case O_QUIET: o->quiet = 1; break;
+        case O_STEPS: bad = parse_int(&o->steps, cmd, "steps", optarg, 0, WORD(100000000)); o->have_steps = 1; break;
+        case O_LOGEVERY: bad = parse_int(&o->log_every, cmd, "log-every", optarg, 1, WORD(100000000)); break;
+        case O_TARGETS: o->targets = optarg; break;
+        case O_LR: {
+            const char *s = optarg;
+            o->nlr = 0;
+            while (!bad) {
+                char *end;
+                double v;
+                errno = 0;
+                v = strtod(s, &end);
+                if (errno != 0 || end == s || (*end != ',' && *end != '\0') || !(v > 0) || v == HUGE_VAL ||
+                    o->nlr == 16) {
+                    fprintf(stderr, "armebm %s: --lr: '%s' is not a comma-separated list of at most 16 positive finite numbers\n", cmd, optarg);
+                    bad = 1;
+                    break;
+                }
+                o->lrs[o->nlr++] = v;
+                if (*end == '\0')
+                    break;
+                s = end + 1;
+            }
+            break;
+        }
         case O_HELP: return -1;
         case ':':
             fprintf(stderr, "armebm %s: option '%s' needs a value\n", cmd, argv[optind - 1]);

@@ -2,8 +2,6 @@
    potentials (DESIGN.md, principle 2). */
 #include "ae-impl.h"
 
-#define AE_DYADIC_BITS 8
-#define AE_DYADIC_RANGE 512 /* k in [-512, 512], r = k / 256 in [-2, 2] */
 #define AE_POTENTIAL_MAX 16
 
 const char *ae_gen_name(ae_gen_kind kind)
@@ -11,7 +9,7 @@ const char *ae_gen_name(ae_gen_kind kind)
     return kind == AE_GEN_POTENTIAL ? "potential" : "dyadic";
 }
 
-static slong gen_int(const ae_gen_struct *g, slong p, slong s, slong a)
+slong ae_gen_int(const ae_gen_struct *g, slong p, slong s, slong a)
 {
     uint64_t h = ae_hash(g->seed, g->stream, (uint64_t)p, (uint64_t)s, (uint64_t)a);
     if (g->kind == AE_GEN_POTENTIAL)
@@ -30,10 +28,10 @@ void ae_gen_table(ae_table_t t, const ae_gen_struct *g, const ae_space_t sp, slo
                     if (!ae_space_allowed(sp, d, a)) {
                         arb_neg_inf(x);
                     } else if (g->kind == AE_GEN_POTENTIAL) {
-                        arb_set_si(x, gen_int(g, p, s, a));
+                        arb_set_si(x, ae_gen_int(g, p, s, a));
                         arb_log(x, x, prec);
                     } else {
-                        arb_set_si(x, gen_int(g, p, s, a));
+                        arb_set_si(x, ae_gen_int(g, p, s, a));
                         arb_mul_2exp_si(x, x, -AE_DYADIC_BITS);
                     }
                 }
@@ -51,7 +49,7 @@ void ae_gen_qtable(ae_qtable_t t, const ae_gen_struct *g, const ae_space_t sp)
                     if (!ae_space_allowed(sp, d, a))
                         fmpq_zero(x);
                     else
-                        fmpq_set_si(x, gen_int(g, p, s, a), 1);
+                        fmpq_set_si(x, ae_gen_int(g, p, s, a), 1);
                 }
 }
 
@@ -61,6 +59,6 @@ double ae_gen_get_d(const ae_gen_struct *g, const ae_space_t sp, slong p, slong 
     if (!ae_space_allowed(sp, d, a))
         return -HUGE_VAL;
     if (g->kind == AE_GEN_POTENTIAL)
-        return log((double)gen_int(g, p, s, a));
-    return ldexp((double)gen_int(g, p, s, a), -AE_DYADIC_BITS);
+        return log((double)ae_gen_int(g, p, s, a));
+    return ldexp((double)ae_gen_int(g, p, s, a), -AE_DYADIC_BITS);
 }

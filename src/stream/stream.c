@@ -1,0 +1,303 @@
+/* Streaming C1 check on generated instances (see armebm.h, "streaming"): post-order walks of
+   independent subtrees with O(T*A) state each, combined in a fixed order. */
+#include "ae-impl.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define AE_STREAM_TASKS 256 /* split where a depth first has this many states */
+
+/* psi for every generator integer: exp(k/256) for dyadic (table), the integer for potentials */
+typedef struct {
+    const ae_space_struct *sp;
+    const ae_gen_struct *g;
+    slong p, prec;
+    arb_ptr table; /* 2*AE_DYADIC_RANGE+1 entries (dyadic only) */
+    ae_phi_fn phi;
+} sctx;
+
+static void psi_of(arb_t x, const sctx *c, slong s, slong a)
+{
+    slong k = ae_gen_int(c->g, c->p, s, a);
+    if (c->g->kind == AE_GEN_DYADIC)
+        arb_set(x, c->table + k + AE_DYADIC_RANGE);
+    else
+        arb_set_si(x, k);
+}
+
+static void phi_default(arb_t phi, const arb_t psi, const arb_t beta_child, slong depth, slong prec)
+{
+    (void)depth;
+    arb_mul(phi, psi, beta_child, prec);
+}
+
+/* Per-node results: beta, ratio hull, witnesses, and Z restricted to the subtree's leaves
+   (each leaf's full product from the root, so Z stays a direct sum). */
+typedef struct {
+    arb_t beta, hull, lo, hi, z;
+    slong lo_rank, hi_rank, n;
+} node_res;
+
+static void res_init(node_res *r)
+{
+    arb_init(r->beta);
+    arb_init(r->hull);
+    arb_init(r->lo);
+    arb_init(r->hi);
+    arb_init(r->z);
+    r->lo_rank = r->hi_rank = -1;
+    r->n = 0;
+}
+
+static void res_clear(node_res *r)
+{
+    arb_clear(r->beta);
+    arb_clear(r->hull);
+    arb_clear(r->lo);
+    arb_clear(r->hi);
+    arb_clear(r->z);
+}
+
+/* a leaf: beta 1, ratio 1 (nothing below), z = Psi(y) */
+static void res_leaf(node_res *r, const arb_t Psi, slong rank)
+{
+    arb_one(r->beta);
+    arb_one(r->hull);
+    arb_one(r->lo);
+    arb_one(r->hi);
+    arb_set(r->z, Psi);
+    r->lo_rank = r->hi_rank = rank;
+    r->n = 1;
+}
+
+/* Finishes node at depth d from its children's results ch[a] and psi[a]: the row of logits
+   phi(a) = psi(a) beta(child a), its sum, and the factor phi(a)/(psi(a) sum) per action. */
+static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, node_res *ch, slong A,
+                   arb_ptr phi, arb_t f)
+{
+    const ae_space_struct *sp = c->sp;
+    slong a, prec = c->prec;
+    int first = 1;
+    arb_zero(out->beta);
+    for (a = 0; a < A; a++)
+        if (ae_space_allowed(sp, d, a)) {
+            c->phi(phi + a, psi + a, ch[a].beta, d, prec);
+            arb_add(out->beta, out->beta, phi + a, prec);
+        }
+    arb_zero(out->z);
+    out->n = 0;
+    for (a = 0; a < A; a++) {
+        if (!ae_space_allowed(sp, d, a))
+            continue;
+        arb_mul(f, psi + a, out->beta, prec);
+        arb_div(f, phi + a, f, prec);
+        arb_add(out->z, out->z, ch[a].z, prec);
+        out->n += ch[a].n;
+        arb_mul(ch[a].hull, ch[a].hull, f, prec);
+        arb_mul(ch[a].lo, ch[a].lo, f, prec);
+        arb_mul(ch[a].hi, ch[a].hi, f, prec);
+        if (first) {
+            arb_set(out->hull, ch[a].hull);
+            arb_set(out->lo, ch[a].lo);
+            arb_set(out->hi, ch[a].hi);
+            out->lo_rank = ch[a].lo_rank;
+            out->hi_rank = ch[a].hi_rank;
+            first = 0;
+        } else {
+            arb_union(out->hull, out->hull, ch[a].hull, prec);
+            if (arf_cmp(arb_midref(ch[a].lo), arb_midref(out->lo)) < 0) {
+                arb_set(out->lo, ch[a].lo);
+                out->lo_rank = ch[a].lo_rank;
+            }
+            if (arf_cmp(arb_midref(ch[a].hi), arb_midref(out->hi)) > 0) {
+                arb_set(out->hi, ch[a].hi);
+                out->hi_rank = ch[a].hi_rank;
+            }
+        }
+    }
+}
+
+/* Post-order walk of the subtree of s0 (depth d0), Psi_in the product of psi above s0. */
+static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const arb_t Psi_in)
+{
+    const ae_space_struct *sp = c->sp;
+    slong A = sp->A, T = sp->T, depth = T - d0, i;
+    /* per level below d0: node state, next action, psi row, children's results, Psi */
+    slong *st = ae_malloc((size_t)depth * sizeof(slong)), *nx = ae_malloc((size_t)depth * sizeof(slong));
+    arb_ptr psi = _arb_vec_init(depth * A), phi = _arb_vec_init(A), Psi = _arb_vec_init(depth + 1);
+    node_res *ch = ae_malloc((size_t)(depth * A) * sizeof(node_res));
+    arb_t f;
+    slong l = 0;
+
+    arb_init(f);
+    for (i = 0; i < depth * A; i++)
+        res_init(ch + i);
+    st[0] = s0;
+    nx[0] = 0;
+    arb_set(Psi, Psi_in);
+    while (l >= 0) {
+        slong d = d0 + l, s = st[l], a = nx[l];
+        if (a == A) { /* all children done: finish this node into its parent's slot */
+            node_res *dst = (l == 0) ? out : ch + (l - 1) * A + nx[l - 1] - 1;
+            finish(dst, c, d, psi + l * A, ch + l * A, A, phi, f);
+            l--;
+            continue;
+        }
+        nx[l] = a + 1;
+        if (!ae_space_allowed(sp, d, a))
+            continue;
+        psi_of(psi + l * A + a, c, s, a);
+        if (ae_space_ends(sp, d, a)) {
+            arb_mul(f, Psi + l, psi + l * A + a, c->prec);
+            res_leaf(ch + l * A + a, f, ae_space_response_rank(sp, s, a));
+        } else {
+            arb_mul(Psi + l + 1, Psi + l, psi + l * A + a, c->prec);
+            st[l + 1] = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
+            nx[l + 1] = 0;
+            l++;
+        }
+    }
+    for (i = 0; i < depth * A; i++)
+        res_clear(ch + i);
+    free(ch);
+    free(st);
+    free(nx);
+    _arb_vec_clear(psi, depth * A);
+    _arb_vec_clear(phi, A);
+    _arb_vec_clear(Psi, depth + 1);
+    arb_clear(f);
+}
+
+/* the split depth: fixed by the space, so results never depend on the thread count */
+static slong split_depth(const ae_space_t sp)
+{
+    slong d;
+    for (d = 0; d < sp->T - 1; d++)
+        if (sp->first[d + 1] - sp->first[d] >= AE_STREAM_TASKS)
+            return d;
+    return sp->T - 1;
+}
+
+void ae_stream_init(ae_stream_t st)
+{
+    arb_init(st->z);
+    arb_init(st->beta);
+    arb_init(st->hull);
+    arb_init(st->lo);
+    arb_init(st->hi);
+    st->lo_rank = st->hi_rank = -1;
+    st->responses = 0;
+}
+
+void ae_stream_clear(ae_stream_t st)
+{
+    arb_clear(st->z);
+    arb_clear(st->beta);
+    arb_clear(st->hull);
+    arb_clear(st->lo);
+    arb_clear(st->hi);
+}
+
+void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads,
+                    ae_phi_fn phi, slong prec)
+{
+    sctx c;
+    slong ks = split_depth(sp), ntask = sp->first[ks + 1] - sp->first[ks], i, d, s, a, A = sp->A;
+    node_res *task = ae_malloc((size_t)ntask * sizeof(node_res));
+    node_res *top = ae_malloc((size_t)(sp->first[ks] > 0 ? sp->first[ks] : 1) * sizeof(node_res));
+    arb_ptr Psi_top = _arb_vec_init(sp->first[ks + 1]); /* top-down products down to depth ks */
+    node_res *ch = ae_malloc((size_t)A * sizeof(node_res));
+    arb_ptr psi = _arb_vec_init(A), phirow = _arb_vec_init(A);
+    arb_t f;
+
+    c.sp = sp;
+    c.g = g;
+    c.p = p;
+    c.prec = prec;
+    c.phi = phi ? phi : phi_default;
+    c.table = NULL;
+    if (g->kind == AE_GEN_DYADIC) {
+        c.table = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);
+        for (i = 0; i <= 2 * AE_DYADIC_RANGE; i++) {
+            arb_set_si(c.table + i, i - AE_DYADIC_RANGE);
+            arb_mul_2exp_si(c.table + i, c.table + i, -AE_DYADIC_BITS);
+            arb_exp(c.table + i, c.table + i, prec);
+        }
+    }
+    arb_init(f);
+    /* top-down products for the states down to the split depth */
+    arb_one(Psi_top);
+    for (d = 0; d < ks; d++)
+        for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+            for (a = 0; a < sp->V; a++)
+                if (ae_space_allowed(sp, d, a) && !ae_space_ends(sp, d, a)) {
+                    psi_of(f, &c, s, a);
+                    arb_mul(Psi_top + sp->first[d + 1] + (s - sp->first[d]) * sp->V + a, Psi_top + s, f, prec);
+                }
+    for (i = 0; i < ntask; i++)
+        res_init(task + i);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1)
+#endif
+    for (i = 0; i < ntask; i++)
+        walk_subtree(task + i, &c, sp->first[ks] + i, ks, Psi_top + sp->first[ks] + i);
+    (void)threads;
+    /* the top part, bottom-up in index order */
+    for (i = 0; i < sp->first[ks]; i++)
+        res_init(top + i);
+    for (a = 0; a < A; a++)
+        res_init(ch + a);
+    for (d = ks - 1; d >= 0; d--)
+        for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
+            for (a = 0; a < A; a++) {
+                node_res *src;
+                if (!ae_space_allowed(sp, d, a))
+                    continue;
+                psi_of(psi + a, &c, s, a);
+                if (ae_space_ends(sp, d, a)) {
+                    arb_mul(f, Psi_top + s, psi + a, prec);
+                    res_leaf(ch + a, f, ae_space_response_rank(sp, s, a));
+                    continue;
+                }
+                {
+                    slong cs = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
+                    src = (d + 1 == ks) ? task + (cs - sp->first[ks]) : top + cs;
+                }
+                arb_set(ch[a].beta, src->beta);
+                arb_set(ch[a].hull, src->hull);
+                arb_set(ch[a].lo, src->lo);
+                arb_set(ch[a].hi, src->hi);
+                arb_set(ch[a].z, src->z);
+                ch[a].lo_rank = src->lo_rank;
+                ch[a].hi_rank = src->hi_rank;
+                ch[a].n = src->n;
+            }
+            finish(top + s, &c, d, psi, ch, A, phirow, f);
+        }
+    {
+        node_res *root = ks == 0 ? task : top;
+        arb_set(st->z, root->z);
+        arb_set(st->beta, root->beta);
+        arb_set(st->hull, root->hull);
+        arb_set(st->lo, root->lo);
+        arb_set(st->hi, root->hi);
+        st->lo_rank = root->lo_rank;
+        st->hi_rank = root->hi_rank;
+        st->responses = root->n;
+    }
+    for (i = 0; i < ntask; i++)
+        res_clear(task + i);
+    for (i = 0; i < sp->first[ks]; i++)
+        res_clear(top + i);
+    for (a = 0; a < A; a++)
+        res_clear(ch + a);
+    free(task);
+    free(top);
+    free(ch);
+    _arb_vec_clear(Psi_top, sp->first[ks + 1]);
+    _arb_vec_clear(psi, A);
+    _arb_vec_clear(phirow, A);
+    if (c.table)
+        _arb_vec_clear(c.table, 2 * AE_DYADIC_RANGE + 1);
+    arb_clear(f);
+}

@@ -1,0 +1,71 @@
+/* The streaming C1 walk in float64: what a double implementation reports for the same
+   quantity. Never used for a verdict. */
+#include "ae-impl.h"
+
+typedef struct {
+    const ae_space_struct *sp;
+    const ae_gen_struct *g;
+    slong p;
+    double table[2 * AE_DYADIC_RANGE + 1];
+} dctx;
+
+static double psi_d(const dctx *c, slong s, slong a)
+{
+    slong k = ae_gen_int(c->g, c->p, s, a);
+    return c->g->kind == AE_GEN_DYADIC ? c->table[k + AE_DYADIC_RANGE] : (double)k;
+}
+
+/* returns beta(s); lo/hi: extreme ratios p_q(y)/Psi(y) below s; z += Psi(y) per leaf */
+static double node_d(const dctx *c, slong s, slong d, double Psi, double *lo, double *hi, double *z, slong *n)
+{
+    const ae_space_struct *sp = c->sp;
+    double beta = 0, ps[64 + 1], bc[64 + 1], l[64 + 1], h[64 + 1];
+    slong a, A = sp->A;
+    double *psv = A <= 65 ? ps : ae_malloc((size_t)A * 4 * sizeof(double));
+    double *bcv = A <= 65 ? bc : psv + A, *lv = A <= 65 ? l : psv + 2 * A, *hv = A <= 65 ? h : psv + 3 * A;
+    int first = 1;
+    for (a = 0; a < A; a++) {
+        if (!ae_space_allowed(sp, d, a))
+            continue;
+        psv[a] = psi_d(c, s, a);
+        if (ae_space_ends(sp, d, a)) {
+            bcv[a] = lv[a] = hv[a] = 1;
+            *z += Psi * psv[a];
+            (*n)++;
+        } else {
+            bcv[a] = node_d(c, sp->first[d + 1] + (s - sp->first[d]) * sp->V + a, d + 1, Psi * psv[a],
+                            lv + a, hv + a, z, n);
+        }
+        beta += psv[a] * bcv[a];
+    }
+    for (a = 0; a < A; a++) {
+        double f;
+        if (!ae_space_allowed(sp, d, a))
+            continue;
+        f = psv[a] * bcv[a] / (psv[a] * beta);
+        if (first || lv[a] * f < *lo)
+            *lo = lv[a] * f;
+        if (first || hv[a] * f > *hi)
+            *hi = hv[a] * f;
+        first = 0;
+    }
+    if (psv != ps)
+        free(psv);
+    return beta;
+}
+
+double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads)
+{
+    dctx c;
+    double lo = 0, hi = 0, z = 0;
+    slong i;
+    (void)threads;
+    c.sp = sp;
+    c.g = g;
+    c.p = p;
+    for (i = 0; i <= 2 * AE_DYADIC_RANGE; i++)
+        c.table[i] = exp(ldexp((double)(i - AE_DYADIC_RANGE), -AE_DYADIC_BITS));
+    *responses = 0;
+    node_d(&c, 0, 0, 1.0, &lo, &hi, &z, responses);
+    return fmax(fabs(log(lo * z)), fabs(log(hi * z)));
+}
