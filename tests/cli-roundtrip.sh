@@ -63,5 +63,13 @@ awk -F, 'BEGIN { OFS = "," } NR > 1 && $1 == 1 && $2 == "0 1" && $4 != "-inf" { 
 "$bin" verify --quiet "${sp[@]}" --rewards "$tmp/r.csv" --out "$tmp/res" && ok || ko "verify --rewards"
 grep -q "file:" "$tmp/res/claims.csv" && ok || ko "instance column names the file"
 
+# the streaming walk gives the same bytes whatever the thread count
+for t in 1 2 16; do
+  "$bin" verify C1 --stream --quiet --space eos --vocab 2 --horizon 12 --prompts 2 --seeds 5 --threads "$t" --out "$tmp/st$t" \
+    && ok || ko "verify --stream --threads $t"
+done
+cmp -s "$tmp/st1/claims.csv" "$tmp/st2/claims.csv" && cmp -s "$tmp/st1/claims.csv" "$tmp/st16/claims.csv" \
+  && ok || ko "--stream output depends on --threads"
+
 echo "cli-roundtrip: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

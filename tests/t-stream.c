@@ -1,0 +1,167 @@
+/* Tests of the streaming C1 walk: its Z and beta against the exact table-based values, every
+   response counted, results identical for 1, 2 and 16 threads, and a broken map caught. */
+#include <config.h>
+#include "testlib.h"
+#include "ae-impl.h"
+#include "claim/claim.h"
+#include <string.h>
+
+static slong drop_depth;
+
+/* a broken M: drops beta(child) (i.e. V of the child) at one depth */
+static void phi_drop(arb_t phi, const arb_t psi, const arb_t beta_child, slong depth, slong prec)
+{
+    if (depth == drop_depth)
+        arb_set(phi, psi);
+    else
+        arb_mul(phi, psi, beta_child, prec);
+}
+
+START_TEST(test_against_exact)
+{
+    /* potentials: Z and beta must contain the exact rational Z of the multiplicative map */
+    uint64_t st = ae_test_seed();
+    slong it, n = ae_test_iters(30);
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_gen_t g;
+        ae_qtable_t psi, phi;
+        ae_stream_t s;
+        fmpq_t z;
+        slong a;
+        st = ae_hash(st, 5, 0, 0, 0);
+        ae_err_init(err);
+        ae_space_init(sp, (st & 1) ? AE_EOS : AE_FIXED, 1 + (slong)(st >> 8) % 4, 1 + (slong)(st >> 16) % 5, 1, err);
+        g->kind = AE_GEN_POTENTIAL;
+        g->seed = st;
+        g->stream = 1;
+        ae_qtable_init(psi, sp);
+        ae_qtable_init(phi, sp);
+        ae_gen_qtable(psi, g, sp);
+        ae_bellman_map_exact(phi, psi, sp);
+        fmpq_init(z);
+        for (a = 0; a < sp->A; a++)
+            fmpq_add(z, z, ae_qtable_entry(phi, 0, 0, a));
+        ae_stream_init(s);
+        ae_stream_walk(s, g, sp, 0, 2, NULL, 128);
+        ck_assert(arb_contains_fmpq(s->z, z));
+        ck_assert(arb_contains_fmpq(s->beta, z));
+        ck_assert_int_eq(s->responses, fmpz_get_si(sp->responses));
+        ae_stream_clear(s);
+        fmpq_clear(z);
+        ae_qtable_clear(psi);
+        ae_qtable_clear(phi);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+START_TEST(test_threads_identical)
+{
+    static const struct { ae_space_kind kind; slong V, T; } cases[] = {{AE_EOS, 2, 11}, {AE_FIXED, 4, 6}, {AE_EOS, 17, 3}};
+    int c, t;
+    for (c = 0; c < 3; c++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_instance in;
+        char *first = NULL;
+        ae_err_init(err);
+        ae_space_init(sp, cases[c].kind, cases[c].V, cases[c].T, 2, err);
+        in.sp = sp;
+        in.r = NULL;
+        in.gen.kind = AE_GEN_DYADIC;
+        in.gen.seed = 3;
+        in.gen.stream = 1;
+        snprintf(in.name, sizeof in.name, "t");
+        for (t = 0; t < 3; t++) {
+            static const int threads[] = {1, 2, 16};
+            ae_rows_t rows;
+            char *buf = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&buf, &len);
+            ae_rows_init(rows);
+            ae_claim_c1_stream(rows, &in, threads[t], NULL, 64, 512);
+            ck_assert_int_eq(ae_rows_verdict(rows), AE_VERIFIED);
+            ae_rows_write(f, rows, AE_FMT_CSV);
+            fclose(f);
+            if (first == NULL)
+                first = buf;
+            else {
+                ck_assert_msg(strcmp(first, buf) == 0, "case %d: %d threads differ:\n%s\n%s", c, threads[t], first, buf);
+                free(buf);
+            }
+            ae_rows_clear(rows);
+        }
+        free(first);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+START_TEST(test_mutant_caught)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_instance in;
+    ae_err_init(err);
+    ae_space_init(sp, AE_EOS, 3, 5, 1, err);
+    in.sp = sp;
+    in.r = NULL;
+    in.gen.kind = AE_GEN_DYADIC;
+    in.gen.seed = 4;
+    in.gen.stream = 1;
+    snprintf(in.name, sizeof in.name, "mutant");
+    for (drop_depth = 0; drop_depth < sp->T - 1; drop_depth++) {
+        ae_rows_t rows;
+        ae_rows_init(rows);
+        ae_claim_c1_stream(rows, &in, 2, phi_drop, 64, 512);
+        ck_assert_msg(rows->v[0].verdict == AE_VIOLATED, "depth %ld: %s", (long)drop_depth,
+                      ae_verdict_name(rows->v[0].verdict));
+        ck_assert_ptr_nonnull(strstr(rows->v[0].measured, "differs at prompt 0 y#"));
+        ae_rows_clear(rows);
+    }
+    ae_space_clear(sp);
+}
+END_TEST
+
+START_TEST(test_double_error_small)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_gen_t g;
+    slong n;
+    double e;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 3, 4, 1, err);
+    g->kind = AE_GEN_DYADIC;
+    g->seed = 9;
+    g->stream = 1;
+    e = ae_stream_walk_d(&n, g, sp, 0, 1);
+    ck_assert_int_eq(n, 81);
+    ck_assert(e >= 0 && e < 1e-12);
+    ae_space_clear(sp);
+}
+END_TEST
+
+static Suite *stream_suite(void)
+{
+    Suite *s = suite_create("stream");
+    TCase *tc;
+#define ADD(name, fn)                                                                   \
+    tc = tcase_create(name);                                                            \
+    tcase_set_timeout(tc, 30 * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1)); \
+    tcase_add_test(tc, fn);                                                             \
+    suite_add_tcase(s, tc)
+    ADD("ae_stream_walk", test_against_exact);
+    ADD("threads", test_threads_identical);
+    ADD("mutation", test_mutant_caught);
+    ADD("ae_stream_walk_d", test_double_error_small);
+#undef ADD
+    return s;
+}
+
+int main(void)
+{
+    return ae_test_run(stream_suite());
+}
