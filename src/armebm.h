@@ -625,6 +625,9 @@ void ae_stream_clear(ae_stream_t st);
 /* One prompt of generated instance g (DYADIC or POTENTIAL); phi NULL for the true map. */
 void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads,
                     ae_phi_fn phi, slong prec);
+/* Progress of long walks: when set to a terminal stream, walks running over a second draw a bar
+   with an ETA there. Process-wide, set once by the program (the library never sets it). */
+void ae_stream_set_progress(FILE *tty);
 /* The same walk in float64: max_y |log p_q(y) - log p_R(y)|, and the response count. */
 double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads);
 /* Rows "p_R(y) = p_M(r)(y) all y" and "A(x) = V_q(x)" (streaming), escalating precision. */

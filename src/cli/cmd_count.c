@@ -1,16 +1,69 @@
 /* armebm count: exact sizes of a space. */
 #include "cli.h"
+#include <time.h>
 
 static const char help[] =
     "Usage: armebm count --space fixed|eos --vocab V --horizon T [--prompts P] [--max-work N]\n"
     "Prints the exact numbers of responses, states, unmasked state-action pairs and prefix-tree\n"
-    "nodes per prompt, the work of one walk over all prompts, and whether --max-work allows it.\n";
+    "nodes per prompt, the work of one walk over all prompts, whether --max-work allows it, and\n"
+    "an estimate of the time of `verify C1 --stream` on it, from a short calibration walk.\n";
 
 static void put(const char *label, const fmpz_t x)
 {
     char *s = fmpz_get_str(NULL, 10, x);
     printf("%-10s %s\n", label, s);
     flint_free(s);
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Time a streaming walk on a small space of the same kind and vocabulary (about 2^15 nodes),
+   then scale by the node count: walks cost the same per node at a given precision. */
+static void estimate(const ae_space_t sp, const ae_cli_opts *o)
+{
+    ae_space_t small;
+    ae_err_t err;
+    ae_gen_t g;
+    ae_stream_t st;
+    slong T = 1;
+    double t0, secs, per_node, nodes;
+    ae_err_init(err);
+    while (T < sp->T) { /* the largest T' <= T with at most ~2^15 nodes */
+        fmpz_t n;
+        ae_space_t s2;
+        int big;
+        ae_space_init(s2, sp->kind, sp->V, T + 1, 1, err);
+        fmpz_init(n);
+        fmpz_set(n, s2->nodes);
+        big = !s2->indexable || fmpz_cmp_ui(n, UWORD(1) << 15) > 0;
+        fmpz_clear(n);
+        ae_space_clear(s2);
+        if (big)
+            break;
+        T++;
+    }
+    if (ae_space_init(small, sp->kind, sp->V, T, 1, err) != 0 || !small->indexable) {
+        ae_space_clear(small);
+        return;
+    }
+    g->kind = AE_GEN_DYADIC;
+    g->seed = 1;
+    g->stream = 1;
+    ae_stream_init(st);
+    t0 = seconds_now();
+    ae_stream_walk(st, g, small, 0, 1, NULL, o->prec);
+    secs = seconds_now() - t0;
+    ae_stream_clear(st);
+    per_node = secs / fmpz_get_d(small->nodes);
+    nodes = fmpz_get_d(sp->nodes) * (double)sp->P;
+    printf("%-10s ~%.3g s for verify C1 --stream per seed at --prec %ld on 1 thread (calibrated on %ld nodes)\n",
+           "estimate", per_node * nodes, (long)o->prec, (long)fmpz_get_si(small->nodes));
+    ae_space_clear(small);
 }
 
 int ae_cmd_count(int argc, char **argv)
@@ -49,6 +102,7 @@ int ae_cmd_count(int argc, char **argv)
         put("work", w);
         ae_err_init(err);
         printf("%-10s %s\n", "allowed", ae_space_check_work(sp, o.max_work, err) == 0 ? "yes" : "no (above --max-work)");
+        estimate(sp, &o);
         fmpz_clear(w);
     }
     ae_space_clear(sp);

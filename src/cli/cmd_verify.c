@@ -139,6 +139,8 @@ int ae_cmd_verify(int argc, char **argv)
             rc = ae_cli_space(sp, &o, "verify");
             if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
                 rc = ae_cli_fail("verify", err);
+            if (!o.quiet && isatty(fileno(stderr)))
+                ae_stream_set_progress(stderr);
             for (i = 0; rc == 0 && i < o.nseeds; i++) {
                 in.sp = sp;
                 in.r = NULL;

@@ -1,11 +1,44 @@
 /* Streaming C1 check on generated instances (see armebm.h, "streaming"): post-order walks of
    independent subtrees with O(T*A) state each, combined in a fixed order. */
 #include "ae-impl.h"
+#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
 #define AE_STREAM_TASKS 256 /* split where a depth first has this many states */
+
+static FILE *progress_tty; /* set by the program only; read-only during walks */
+
+void ae_stream_set_progress(FILE *tty)
+{
+    progress_tty = tty;
+}
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* called by the thread that finished task `done` of n; serialised by the caller */
+static void progress(slong done, slong n, double t0, slong responses)
+{
+    double el = wall() - t0, eta;
+    int w = 30, k;
+    if (progress_tty == NULL || el < 1.0)
+        return;
+    eta = el * (double)(n - done) / (double)done;
+    fprintf(progress_tty, "\r  [");
+    for (k = 0; k < w; k++)
+        fputc(k < w * done / n ? '#' : '.', progress_tty);
+    fprintf(progress_tty, "] %3ld%%  %.0f s elapsed, ETA %.0f s  (%ld responses)   ", (long)(100 * done / n), el, eta,
+            (long)responses);
+    if (done == n)
+        fputc('\n', progress_tty);
+    fflush(progress_tty);
+}
 
 /* psi for every generator integer: exp(k/256) for dyadic (table), the integer for potentials */
 typedef struct {
@@ -236,11 +269,23 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                 }
     for (i = 0; i < ntask; i++)
         res_init(task + i);
+    {
+        slong done = 0, total = fmpz_get_si(sp->responses);
+        double t0 = wall();
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1)
 #endif
-    for (i = 0; i < ntask; i++)
-        walk_subtree(task + i, &c, sp->first[ks] + i, ks, Psi_top + sp->first[ks] + i);
+        for (i = 0; i < ntask; i++) {
+            walk_subtree(task + i, &c, sp->first[ks] + i, ks, Psi_top + sp->first[ks] + i);
+#ifdef _OPENMP
+#pragma omp critical(ae_stream_progress)
+#endif
+            {
+                done++;
+                progress(done, ntask, t0, total);
+            }
+        }
+    }
     (void)threads;
     /* the top part, bottom-up in index order */
     for (i = 0; i < sp->first[ks]; i++)

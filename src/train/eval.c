@@ -27,94 +27,103 @@ static void max_abs_up(arf_t z, const arb_t x, slong prec)
     arf_clear(u);
 }
 
-/* v = LSE of the doubles x[0..n-1] (all finite), shifted by their maximum */
+/* v = LSE of the doubles x[0..n-1] (all finite). Arb's exponents are unbounded, so no shift
+   by the maximum is needed. */
 static void lse_d(arb_t v, const double *x, slong n, slong prec)
 {
-    arb_t m, t;
-    double mx = x[0];
+    arb_t t;
     slong i;
-    arb_init(m);
     arb_init(t);
-    for (i = 1; i < n; i++)
-        mx = x[i] > mx ? x[i] : mx;
-    arb_set_d(m, mx);
     arb_zero(v);
     for (i = 0; i < n; i++) {
         arb_set_d(t, x[i]);
-        arb_sub(t, t, m, prec);
         arb_exp(t, t, prec);
         arb_add(v, v, t, prec);
     }
     arb_log(v, v, prec);
-    arb_add(v, v, m, prec);
     arb_clear(t);
-    arb_clear(m);
 }
 
+/* lo = max(lo, lower bound of |x|), hi = max(hi, upper bound of |x|) */
+static void track_abs(arf_t lo, arf_t hi, const arb_t x, arf_t tmp, slong prec)
+{
+    arb_get_abs_lbound_arf(tmp, x, prec);
+    if (arf_cmp(tmp, lo) > 0)
+        arf_set(lo, tmp);
+    arb_get_abs_ubound_arf(tmp, x, prec);
+    if (arf_cmp(tmp, hi) > 0)
+        arf_set(hi, tmp);
+}
+
+/* The ARM gap is computed as E_rho[log rho(y|x) - log p_q(y|x)] = sum_x rho(x) KL_x, which is
+   L_ARM(q) - H_rho(Y|X) term by term (no cancellation between two large sums); the EBM gap as
+   L_EBM(R) - H_rho(Y|X) from its definition. */
 void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_train_problem_t pb)
 {
     const ae_space_struct *sp = pb->sp;
     const slong P = sp->P, S = sp->S, A = sp->A, T = sp->T, V = sp->V, prec = pb->prec;
     const slong Y = fmpz_get_si(sp->responses);
     arb_srcptr rho = pb->rho->b;
+    /* per state: V_q(s), sum of q along the path to s, sum of V_q along the path including s */
     arb_ptr vs = pb->work, qp = vs + S, vp = qp + S, u = vp + S, w = u + Y;
-    arb_t larm, lebm, t, x, klx, usum, mean, epsx, bnd;
-    arf_t dbefore, dafter, klmax, bndmax, lb;
+    arb_t garm, lebm, t, x, klx, usum, mean, bnd;
+    arf_t dbefore, dafter, klmax, bndmax, lb, elo, ehi, tmp;
     ae_verdict verdict = AE_VERIFIED;
     double ratio = 0;
     slong p, d, s, a, y;
 
-    arb_init(larm);
+    arb_init(garm);
     arb_init(lebm);
     arb_init(t);
     arb_init(x);
     arb_init(klx);
     arb_init(usum);
     arb_init(mean);
-    arb_init(epsx);
     arb_init(bnd);
     arf_init(dbefore);
     arf_init(dafter);
     arf_init(klmax);
     arf_init(bndmax);
     arf_init(lb);
+    arf_init(elo);
+    arf_init(ehi);
+    arf_init(tmp);
 
     for (p = 0; p < P; p++) {
         arb_srcptr rho_p = rho + p * Y, rs_p = pb->rstar + p * Y, mass_p = pb->mass + p * S;
         arb_zero(qp);
-        arb_zero(vp);
         arb_zero(usum);
         arb_zero(klx);
-        arb_zero(epsx);
+        arf_zero(elo);
+        arf_zero(ehi);
         for (d = 0; d < T; d++) {
             const slong lo = (sp->kind == AE_EOS && d == T - 1) ? V : 0, n = A - lo;
             for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
                 const double *row = q + (p * S + s) * A;
                 arb_srcptr qs = ae_table_entry(pb->qstar, p, s, 0);
                 lse_d(vs + s, row + lo, n, prec); /* V_q(s) */
-                arb_addmul(larm, mass_p + s, vs + s, prec);
+                if (d == 0)
+                    arb_set(vp + s, vs + s);
+                else
+                    arb_add(vp + s, vp + s, vs + s, prec); /* vp held the parent's path sum */
                 arb_zero(x); /* row sum of w = q - M(r*) */
                 for (a = lo; a < A; a++) {
                     arb_set_d(t, row[a]);
                     arb_sub(w + a, t, qs + a, prec);
                     arb_add(x, x, w + a, prec);
-                    arb_abs(mean, w + a);
-                    arb_max(epsx, epsx, mean, prec);
+                    track_abs(elo, ehi, w + a, tmp, prec);
                     if (ae_space_ends(sp, d, a)) {
                         y = ae_space_response_rank(sp, s, a);
-                        arb_submul(larm, rho_p + y, t, prec);
-                        arb_add(t, t, qp + s, prec);           /* sum_t q(s_t, y_t) */
-                        arb_sub(u + y, t, rs_p + y, prec);     /* minus R*(x,y) */
+                        arb_add(t, t, qp + s, prec);       /* sum_t q(s_t, y_t) */
+                        arb_sub(u + y, t, rs_p + y, prec); /* minus R*(x,y) */
                         arb_add(usum, usum, u + y, prec);
-                        arb_sub(t, t, vp + s, prec);
-                        arb_sub(t, t, vs + s, prec);           /* log p_q(y|x) */
-                        arb_sub(t, rs_p + y, t, prec);
+                        /* log rho(y|x) - log p_q(y|x) = sum_t V_q(s_t) - u(y) */
+                        arb_sub(t, vp + s, u + y, prec);
                         arb_addmul(klx, rho_p + y, t, prec);
                     } else {
                         slong c = sp->first[d + 1] + (s - sp->first[d]) * V + a;
-                        arb_submul(larm, mass_p + c, t, prec);
                         arb_add(qp + c, qp + s, t, prec);
-                        arb_add(vp + c, vp + s, vs + s, prec);
+                        arb_set(vp + c, vp + s);
                     }
                 }
                 arb_div_si(x, x, n, prec); /* c_{-1}: centre the row by its mean */
@@ -130,15 +139,18 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
             arb_sub(t, u + y, mean, prec);
             max_abs_up(dbefore, t, prec);
         }
-        /* KL(rho(.|x) || p_q(.|x)) against 2T eps_x */
+        /* klx = rho(x) KL_x; the ARM gap sums them */
+        arb_add(garm, garm, klx, prec);
         arb_div(klx, klx, mass_p, prec);
         arb_get_ubound_arf(lb, klx, prec);
         if (arf_cmp(lb, klmax) > 0)
             arf_set(klmax, lb);
-        arb_mul_si(bnd, epsx, 2 * T, prec);
-        arb_get_lbound_arf(lb, bnd, prec);
-        if (arf_cmp(lb, bndmax) > 0)
-            arf_set(bndmax, lb);
+        /* 2T eps_x, eps_x = max |M(r*) - q| over x's entries, enclosed in [elo, ehi] */
+        arf_mul_si(elo, elo, 2 * T, ARF_PREC_EXACT, ARF_RND_DOWN);
+        arf_mul_si(ehi, ehi, 2 * T, ARF_PREC_EXACT, ARF_RND_DOWN);
+        arb_set_interval_arf(bnd, elo, ehi, prec);
+        if (arf_cmp(elo, bndmax) > 0)
+            arf_set(bndmax, elo);
         verdict = ae_verdict_meet(verdict, ae_cert_le(klx, bnd));
         {
             double b = arf_get_d(arb_midref(bnd), ARF_RND_NEAR), k = arf_get_d(arb_midref(klx), ARF_RND_NEAR);
@@ -154,9 +166,8 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
             arb_submul(lebm, rho_p + y, t, prec);
         }
     }
-    arb_sub(larm, larm, pb->ent, prec);
     arb_sub(lebm, lebm, pb->ent, prec);
-    pt->gap_arm = fmax(0, up_d(larm, prec));
+    pt->gap_arm = fmax(0, up_d(garm, prec));
     pt->gap_ebm = fmax(0, up_d(lebm, prec));
     pt->dist_before = arf_get_d(dbefore, ARF_RND_CEIL);
     pt->dist_after = arf_get_d(dafter, ARF_RND_CEIL);
@@ -165,18 +176,20 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
     pt->ratio = ratio;
     pt->verdict = verdict;
 
-    arb_clear(larm);
+    arb_clear(garm);
     arb_clear(lebm);
     arb_clear(t);
     arb_clear(x);
     arb_clear(klx);
     arb_clear(usum);
     arb_clear(mean);
-    arb_clear(epsx);
     arb_clear(bnd);
     arf_clear(dbefore);
     arf_clear(dafter);
     arf_clear(klmax);
     arf_clear(bndmax);
     arf_clear(lb);
+    arf_clear(elo);
+    arf_clear(ehi);
+    arf_clear(tmp);
 }

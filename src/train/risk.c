@@ -25,8 +25,8 @@ static const double exp2_64[64] = {
 /* exp(x) for x <= 0 (what the softmaxes need, shifted by their maximum): x = (64e + j) ln2/64 + r,
    |r| <= ln2/128, exp(x) = 2^e 2^(j/64) exp(r) with a degree-5 polynomial for exp(r) - 1
    (truncation below 4e-17). Error about 1 ulp. Only +, *, and exact conversions: the same bits
-   on every IEEE platform (glibc's exp may change in its last bit between versions), and about
-   twice as fast as the call it replaces, which dominated training. */
+   on every IEEE platform (glibc's exp may change in its last bit between versions), and faster than
+   the library call, which dominated training. */
 static inline double exp_neg(double x)
 {
     const double shift = 0x1.8p52, inv = 0x1.71547652b82fep+6;  /* 64/ln2 */
@@ -40,14 +40,18 @@ static inline double exp_neg(double x)
     kd = (x * inv + shift) - shift; /* round to nearest integer, |kd| < 2^16 */
     r = (x - kd * hi) - kd * lo;    /* kd * hi is exact: hi has 32 significant bits */
     k = (slong)kd;
-    j = k & 63;
+    j = (slong)((ulong)k & 63);
     e = (k - j) / 64;
     t = exp2_64[j];
     p = r + r * r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120))));
     t = t + t * p;
-    if (e >= -1022)
-        return t * ldexp(1.0, (int)e) ;
-    return ldexp(t, (int)e);
+    if (e >= -1022) { /* scale by 2^e, built from its bits (exact) */
+        uint64_t b = (uint64_t)(e + 1023) << 52;
+        double s2;
+        memcpy(&s2, &b, sizeof s2);
+        return t * s2;
+    }
+    return ldexp(t, (int)e); /* subnormal result: one rounding */
 }
 
 void ae_train_arm_grad_d(double *g, double *risk, const double *q, const double *mass,
