@@ -11,7 +11,7 @@ case $mode in
   *) echo "usage: $0 [run|test|build]" >&2; exit 2 ;;
 esac
 
-pkgs="gcc make autoconf automake libtool pkg-config libgmp-dev libmpfr-dev libflint-dev libflint-arb-dev check gnuplot-nox"
+pkgs="gcc make autoconf automake libtool pkg-config libgmp-dev libmpfr-dev libflint-dev libflint-arb-dev check gnuplot-nox libopenmpi-dev openmpi-bin"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

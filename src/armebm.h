@@ -478,8 +478,10 @@ typedef ae_adam_struct ae_adam_t[1];
 void ae_adam_init(ae_adam_t a); /* t = 0 */
 void ae_adam_tick(ae_adam_t a); /* t += 1 */
 /* One Adam update, step t = a->t >= 1, of the n parameters x with gradient g and moments m, v:
-   m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; x -= lr (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps).
-   A masked parameter (x = -inf, g = 0) stays -inf. The four arrays must not overlap. Cost O(n). */
+   m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; x -= lr (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps),
+   arranged as PyTorch does (sqrt(v) * (1/sqrt(1-b2^t)) + eps). Every operation is a correctly
+   rounded IEEE one, so the bits do not depend on the platform or on the SSE2 path. A masked
+   parameter (x = -inf, g = 0) stays -inf. The four arrays must not overlap. Cost O(n). */
 void ae_adam_update(double *x, double *m, double *v, const double *g, slong n, double lr,
                     const ae_adam_t a);
 /* The trapezoidal schedule lr_peak * min(1, t/warmup, (steps-t)/decay), clamped at 0: 0 at
@@ -494,7 +496,9 @@ double ae_train_lr(slong t, slong steps, double lr_peak, slong warmup, slong dec
    action, 0 at masked entries; xmass (P): rho(x); rho_y (P*|Y|): rho(x,y). Set g (layout of
    q, resp. R) to the gradient rho(s) pi_q(a|s) - rho(s.a) (0 at masked entries), resp.
    rho(x) p_R(y|x) - rho(x,y), and *risk to the risk unless risk is NULL (the risk costs one
-   log per state). Cost O(P*S*A), resp. O(P*|Y|). */
+   log per state). The exponentials use a table-driven routine of about 1 ulp built from + and *
+   only, so the gradients (hence the trained iterates) are the same bits on every IEEE platform.
+   Cost O(P*S*A), resp. O(P*|Y|). */
 void ae_train_arm_grad_d(double *g, double *risk, const double *q, const double *mass,
                          const double *rho_sa, const ae_space_t sp);
 void ae_train_ebm_grad_d(double *g, double *risk, const double *R, const double *xmass,
@@ -628,6 +632,13 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
 /* Progress of long walks: when set to a terminal stream, walks running over a second draw a bar
    with an ETA there. Process-wide, set once by the program (the library never sets it). */
 void ae_stream_set_progress(FILE *tty);
+/* MPI builds (--enable-mpi): when on, every rank of MPI_COMM_WORLD must call the same walks;
+   subtrees are dealt round-robin to ranks and their results exchanged exactly (Arb's
+   serialised balls), so every rank combines the same numbers in the same order and the result
+   is byte-identical to one process. Off by default; a no-op without MPI. */
+void ae_stream_use_mpi(int on);
+/* This process's rank and the number of ranks (0 and 1 without MPI or when it is off). */
+void ae_stream_mpi_rank(int *rank, int *size);
 /* The same walk in float64: max_y |log p_q(y) - log p_R(y)|, and the response count. */
 double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads);
 /* Rows "p_R(y) = p_M(r)(y) all y" and "A(x) = V_q(x)" (streaming), escalating precision. */

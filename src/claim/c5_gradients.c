@@ -143,10 +143,13 @@ static void c5_at(ae_rows_t rows, const void *varg, slong prec)
 
     /* finite differences of V_{M(r)}(x) = log beta(x) on sampled entries */
     for (i = 0; i < FD_SAMPLES; i++) {
-        slong kk = (slong)(ae_hash(a->aux, 41, (uint64_t)i, 0, 0) % (uint64_t)(sp->P * sp->S * sp->A));
-        slong pp = kk / (sp->S * sp->A), ss = (kk / sp->A) % sp->S, aa = kk % sp->A;
-        if (!ae_space_allowed(sp, ae_space_depth(sp, ss), aa))
-            continue;
+        slong kk, pp, ss, aa, tries = 0;
+        do { /* draw among allowed entries only: masked ones have no derivative to test */
+            kk = (slong)(ae_hash(a->aux, 41, (uint64_t)i, (uint64_t)tries++, 0) % (uint64_t)(sp->P * sp->S * sp->A));
+            pp = kk / (sp->S * sp->A);
+            ss = (kk / sp->A) % sp->S;
+            aa = kk % sp->A;
+        } while (!ae_space_allowed(sp, ae_space_depth(sp, ss), aa));
         ae_table_set(r2, r);
         arb_one(v);
         arb_mul_2exp_si(v, v, -FD_LOG2H);

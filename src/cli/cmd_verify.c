@@ -232,6 +232,17 @@ int ae_cmd_verify(int argc, char **argv)
             }
         }
     }
+    {
+        int rank, size;
+        ae_stream_mpi_rank(&rank, &size);
+        if (rank != 0) { /* other MPI ranks computed the same rows: rank 0 alone writes them */
+            rc = rc != 0 ? rc : ae_rows_verdict(rows) == AE_VERIFIED ? AE_EXIT_OK : AE_EXIT_FAIL;
+            ae_rows_clear(rows);
+            ae_rows_clear(drows);
+            ae_cli_opts_clear(&o);
+            return rc;
+        }
+    }
     if (rc == 0 && rows->n > 0 && ae_rows_write_all(dir, "claims", rows, err) != 0)
         rc = ae_cli_fail("verify", err);
     if (rc == 0 && drows->n > 0) {

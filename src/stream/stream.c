@@ -2,6 +2,9 @@
    independent subtrees with O(T*A) state each, combined in a fixed order. */
 #include "ae-impl.h"
 #include <time.h>
+#ifdef AE_HAVE_MPI
+#include <mpi.h>
+#endif
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -9,6 +12,29 @@
 #define AE_STREAM_TASKS 256 /* split where a depth first has this many states */
 
 static FILE *progress_tty; /* set by the program only; read-only during walks */
+static int mpi_on;         /* likewise */
+
+void ae_stream_use_mpi(int on)
+{
+    mpi_on = on;
+}
+
+void ae_stream_mpi_rank(int *rank, int *size)
+{
+    *rank = 0;
+    *size = 1;
+#ifdef AE_HAVE_MPI
+    if (mpi_on) {
+        int init = 0, fin = 0;
+        MPI_Initialized(&init);
+        MPI_Finalized(&fin);
+        if (init && !fin) {
+            MPI_Comm_rank(MPI_COMM_WORLD, rank);
+            MPI_Comm_size(MPI_COMM_WORLD, size);
+        }
+    }
+#endif
+}
 
 void ae_stream_set_progress(FILE *tty)
 {
@@ -201,6 +227,80 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
     arb_clear(f);
 }
 
+/* Every rank ends with every task's result: each serialises its own (Arb's exact text form of
+   the balls) and all buffers are gathered everywhere. */
+static void exchange(node_res *task, slong ntask, int rank, int size)
+{
+#ifdef AE_HAVE_MPI
+    char *buf = NULL, *all;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int *counts = ae_malloc((size_t)size * sizeof(int)), *displs = ae_malloc((size_t)size * sizeof(int)), n, r;
+    slong i, total = 0;
+    for (i = rank; i < ntask; i += size) {
+        arb_srcptr v[5];
+        int k;
+        v[0] = task[i].beta, v[1] = task[i].hull, v[2] = task[i].lo, v[3] = task[i].hi, v[4] = task[i].z;
+        fprintf(f, "%ld %ld %ld %ld", (long)i, (long)task[i].lo_rank, (long)task[i].hi_rank, (long)task[i].n);
+        for (k = 0; k < 5; k++) {
+            char *s = arb_dump_str(v[k]);
+            fprintf(f, "|%s", s);
+            flint_free(s);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    n = (int)len;
+    MPI_Allgather(&n, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+    for (r = 0; r < size; r++) {
+        displs[r] = (int)total;
+        total += counts[r];
+    }
+    all = ae_malloc((size_t)total + 1);
+    MPI_Allgatherv(buf, n, MPI_CHAR, all, counts, displs, MPI_CHAR, MPI_COMM_WORLD);
+    all[total] = '\0';
+    for (r = 0; r < size; r++) {
+        char *line = all + displs[r], *end = all + displs[r] + counts[r];
+        if (r == rank)
+            continue;
+        while (line < end) {
+            char *nl = memchr(line, '\n', (size_t)(end - line)), *field;
+            long ti, lo, hi, cnt;
+            int k;
+            AE_ASSERT(nl != NULL);
+            *nl = '\0';
+            AE_ASSERT(sscanf(line, "%ld %ld %ld %ld", &ti, &lo, &hi, &cnt) == 4 && ti >= 0 && ti < ntask);
+            task[ti].lo_rank = lo;
+            task[ti].hi_rank = hi;
+            task[ti].n = cnt;
+            field = line;
+            for (k = 0; k < 5; k++) {
+                arb_ptr dst = k == 0 ? task[ti].beta : k == 1 ? task[ti].hull : k == 2 ? task[ti].lo : k == 3 ? task[ti].hi : task[ti].z;
+                char *bar = strchr(field, '|'), *next;
+                AE_ASSERT(bar != NULL);
+                field = bar + 1;
+                next = strchr(field, '|');
+                if (next)
+                    *next = '\0';
+                AE_ASSERT(arb_load_str(dst, field) == 0);
+                if (next)
+                    *next = '|';
+            }
+            line = nl + 1;
+        }
+    }
+    free(all);
+    free(buf);
+    free(counts);
+    free(displs);
+#else
+    (void)task;
+    (void)ntask;
+    (void)rank;
+    (void)size;
+#endif
+}
+
 /* the split depth: fixed by the space, so results never depend on the thread count */
 static slong split_depth(const ae_space_t sp)
 {
@@ -270,21 +370,27 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     for (i = 0; i < ntask; i++)
         res_init(task + i);
     {
-        slong done = 0, total = fmpz_get_si(sp->responses);
+        slong done = 0, total = fmpz_get_si(sp->responses), mine;
         double t0 = wall();
+        int rank, size;
+        ae_stream_mpi_rank(&rank, &size);
+        mine = (ntask - rank + size - 1) / size; /* tasks rank, rank+size, ... */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic, 1) num_threads(threads > 0 ? threads : 1)
 #endif
-        for (i = 0; i < ntask; i++) {
-            walk_subtree(task + i, &c, sp->first[ks] + i, ks, Psi_top + sp->first[ks] + i);
+        for (i = 0; i < mine; i++) {
+            slong t = rank + i * size;
+            walk_subtree(task + t, &c, sp->first[ks] + t, ks, Psi_top + sp->first[ks] + t);
 #ifdef _OPENMP
 #pragma omp critical(ae_stream_progress)
 #endif
             {
                 done++;
-                progress(done, ntask, t0, total);
+                progress(done, mine, t0, total);
             }
         }
+        if (size > 1)
+            exchange(task, ntask, rank, size);
     }
     (void)threads;
     /* the top part, bottom-up in index order */
