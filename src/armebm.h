@@ -266,6 +266,13 @@ void ae_fmt_fmpq(char *buf, size_t n, const fmpq_t x);
 /* Writers: CSV, JSON Lines, Markdown, LaTeX (booktabs). Deterministic bytes. */
 typedef enum { AE_FMT_CSV, AE_FMT_JSONL, AE_FMT_MD, AE_FMT_TEX } ae_format;
 void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt);
+/* Writes path through emit(out, ctx) into a temporary file in the same directory, renamed
+   onto path only when everything was written: a reader never sees a partial file. */
+typedef void (*ae_emit_fn)(FILE *out, const void *ctx);
+int ae_file_write_atomic(const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err);
+/* Runs `gnuplot SCRIPT` inside dir without a shell, output silenced; its exit status, 127
+   when gnuplot cannot be run. */
+int ae_gnuplot_run(const char *dir, const char *script);
 /* Writes dir/base.{csv,jsonl,md,tex}, each via a temporary file renamed on success. */
 int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
 

@@ -6,7 +6,7 @@ man="${top_srcdir:-.}/doc/armebm.1"
 fails=0
 pass=0
 help=$("$bin" --help)
-for cmd in verify map unmap check count; do
+for cmd in verify map unmap check count train; do
   help="$help $("$bin" "$cmd" --help)"
 done
 for opt in $(grep -o -- '--[a-z][a-z-]*' <<<"$help" | sort -u); do
@@ -15,7 +15,7 @@ done
 for opt in $(grep -o -- '\\-\\-[a-z][a-z\\-]*' "$man" | sed 's/\\//g' | sort -u); do
   if grep -q -- "$opt" <<<"$help"; then pass=$((pass + 1)); else echo "FAIL: man page documents $opt, --help does not"; fails=$((fails + 1)); fi
 done
-for cmd in verify map unmap check count; do
+for cmd in verify map unmap check count train; do
   if grep -q "^\.SS.*$cmd\|^\.B.*$cmd\|^\.TP.*$cmd\|$cmd" "$man"; then pass=$((pass + 1)); else echo "FAIL: command $cmd not in man page"; fails=$((fails + 1)); fi
 done
 echo "man-help: $pass passed, $fails failed"

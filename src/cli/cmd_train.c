@@ -15,7 +15,7 @@ static const char help[] =
     "warm-up steps from 0, constant, 100 linear decay steps to 0).\n"
     "Defaults: spaces F(8,4) and F(4,8) (--space/--vocab/--horizon give one space instead),\n"
     "--targets zipf,softmax-normal (zipf:S sets the exponent, default 1; softmax-normal:T the\n"
-    "temperature, default 0.1), --lr 0.003,0.001,0.0001 (a list replaces the grid), --steps 5000,\n"
+    "temperature, default 0.1), --lr LIST (added to the grid 0.003,0.001,0.0001), --steps 5000,\n"
     "--seeds 1,2 (seeds of the target distribution), --prec 128, --out results.\n"
     "Logged steps: 0, 1, 2, 5, 10, 20, 50, ..., the last step, and multiples of --log-every N.\n"
     "At each one, evaluated certified (Arb balls) on the float64 iterates: both optimality gaps\n"
@@ -108,6 +108,7 @@ int ae_cmd_train(int argc, char **argv)
     ae_suite_space spaces[2];
     target targets[8];
     const double *lrs;
+    double lr_all[3 + 16];
     const uint64_t *seeds;
     slong nspaces, ntargets = 2, nlr, nseeds, steps, nlog, i, j, k, l;
     slong *log = NULL;
@@ -154,13 +155,30 @@ int ae_cmd_train(int argc, char **argv)
         spaces[1] = default_spaces[1];
         nspaces = 2;
     }
-    lrs = o.nlr > 0 ? o.lrs : default_lr;
-    nlr = o.nlr > 0 ? o.nlr : 3;
+    /* the paper's grid, then the user's rates not already in it */
+    {
+        slong u, g;
+        for (nlr = 0; nlr < 3; nlr++)
+            lr_all[nlr] = default_lr[nlr];
+        for (u = 0; u < o.nlr; u++) {
+            for (g = 0; g < nlr && lr_all[g] != o.lrs[u]; g++)
+                ;
+            if (g == nlr)
+                lr_all[nlr++] = o.lrs[u];
+        }
+        lrs = lr_all;
+    }
     seeds = o.have_seeds ? o.seeds : default_seeds;
     nseeds = o.have_seeds ? o.nseeds : 2;
     steps = o.have_steps ? o.steps : 5000;
     dir = o.out ? o.out : "results";
     nlog = ae_train_log_steps(NULL, steps, o.log_every);
+    if (nlog > 10000) {
+        fprintf(stderr, "armebm train: --log-every %ld gives %ld logged steps, each evaluated certified; at most 10000\n",
+                (long)o.log_every, (long)nlog);
+        ae_cli_opts_clear(&o);
+        return AE_EXIT_USAGE;
+    }
     log = ae_malloc((size_t)nlog * sizeof(slong));
     ae_train_log_steps(log, steps, o.log_every);
 

@@ -19,9 +19,8 @@ static int starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* gnuplot SCRIPT run inside dir, no shell (paths may hold any character), stderr silenced;
-   returns 0 on success */
-static int run_gnuplot(const char *dir, const char *script)
+/* no shell, so paths may hold any character */
+int ae_gnuplot_run(const char *dir, const char *script)
 {
     int status;
     pid_t pid = fork();
@@ -140,9 +139,9 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
     fclose(f);
 
     /* render when gnuplot is there; figures are a convenience, never a failure */
-    if (run_gnuplot(fdir, "kl-vs-eps.gp") == 127)
+    if (ae_gnuplot_run(fdir, "kl-vs-eps.gp") == 127)
         return rc; /* no gnuplot: the data and scripts are the figures */
-    if (run_gnuplot(fdir, "kl-vs-k.gp") != 0)
+    if (ae_gnuplot_run(fdir, "kl-vs-k.gp") != 0)
         fprintf(stderr, "armebm: gnuplot could not render %s/kl-vs-k.gp; its data file is kept\n", fdir);
     return rc;
 }

@@ -129,43 +129,63 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
         fputs("\\bottomrule\n\\end{tabular}\n", out);
 }
 
+int ae_file_write_atomic(const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = ae_malloc(n);
+    FILE *out;
+    int fd, rc = 0;
+    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        free(tmp);
+        return rc;
+    }
+    emit(out, ctx);
+    if (ferror(out) | (fclose(out) != 0)) {
+        rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path, strerror(errno));
+        unlink(tmp);
+    } else if (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot rename into place: %s", path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+typedef struct {
+    const ae_rows_struct *rows;
+    ae_format fmt;
+} rows_emit;
+
+static void emit_rows(FILE *out, const void *ctx)
+{
+    const rows_emit *e = ctx;
+    ae_rows_write(out, e->rows, e->fmt);
+}
+
 int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err)
 {
     static const char *const ext[4] = {"csv", "jsonl", "md", "tex"};
     static const ae_format fmt[4] = {AE_FMT_CSV, AE_FMT_JSONL, AE_FMT_MD, AE_FMT_TEX};
     size_t n = strlen(dir) + strlen(base) + 64;
-    char *path = ae_malloc(n), *tmp = ae_malloc(n + 16);
+    char *path = ae_malloc(n);
     int i, rc = 0;
 
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         rc = ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", dir, strerror(errno));
-        goto done;
-    }
     for (i = 0; i < 4 && rc == 0; i++) {
-        FILE *out;
-        int fd;
+        rows_emit e;
+        e.rows = rows;
+        e.fmt = fmt[i];
         snprintf(path, n, "%s/%s.%s", dir, base, ext[i]);
-        snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-        fd = mkstemp(tmp);
-        if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
-            rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-                unlink(tmp);
-            }
-            break;
-        }
-        ae_rows_write(out, rows, fmt[i]);
-        if (ferror(out) | (fclose(out) != 0)) {
-            rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path, strerror(errno));
-            unlink(tmp);
-        } else if (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
-            rc = ae_err_set(err, AE_E_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-            unlink(tmp);
-        }
+        rc = ae_file_write_atomic(path, emit_rows, &e, err);
     }
-done:
     free(path);
-    free(tmp);
     return rc;
 }

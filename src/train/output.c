@@ -3,8 +3,10 @@
    certified bound rounded outward when printed; the bytes depend on nothing but the results. */
 #include "ae-impl.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 /* ------------------------------------------------------------ a small table of strings */
 #define MAXCOL 16
@@ -306,39 +308,35 @@ void ae_train_write_summary(FILE *out, const ae_train_results_t res, ae_format f
     free(v);
 }
 
-/* dir/base.ext via a temporary file renamed on success */
+typedef struct {
+    const ae_train_results_struct *res;
+    int what;
+    ae_format fmt;
+} train_emit;
+
+static void emit_train(FILE *out, const void *ctx)
+{
+    const train_emit *e = ctx;
+    if (e->what == 0)
+        ae_train_write_table(out, e->res, e->fmt);
+    else
+        ae_train_write_summary(out, e->res, e->fmt);
+}
+
+/* dir/name via a temporary file renamed on success */
 static int write_file(const char *dir, const char *name, const ae_train_results_t res, int what,
                       ae_format fmt, ae_err_t err)
 {
     size_t n = strlen(dir) + strlen(name) + 32;
-    char *path = ae_malloc(n), *tmp = ae_malloc(n + 16);
-    FILE *out;
-    int fd, rc = 0;
+    char *path = ae_malloc(n);
+    train_emit e;
+    int rc;
     snprintf(path, n, "%s/%s", dir, name);
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
-        goto done;
-    }
-    if (what == 0)
-        ae_train_write_table(out, res, fmt);
-    else
-        ae_train_write_summary(out, res, fmt);
-    if (ferror(out) | (fclose(out) != 0)) {
-        rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path, strerror(errno));
-        unlink(tmp);
-    } else if (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-done:
+    e.res = res;
+    e.what = what;
+    e.fmt = fmt;
+    rc = ae_file_write_atomic(path, emit_train, &e, err);
     free(path);
-    free(tmp);
     return rc;
 }
 
@@ -366,7 +364,7 @@ static const char *const figcol[3][2] = {{"ARM", "EBM"}, {"before", "after"}, {"
 static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
 {
     const ae_train_result **v = sorted(res);
-    char fdir[1024], cmd[1400];
+    char fdir[1024];
     slong i, j, k, g, npanel = 0, ncol = 0, ngroup = 0;
     int f, rc = 0;
     slong *gfirst = ae_malloc((size_t)(res->n + 1) * sizeof(slong)); /* first result of each group */
@@ -456,10 +454,18 @@ static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
         fclose(out);
     }
     /* render when gnuplot is there; figures are a convenience, never a failure */
-    if (rc == 0 && res->n > 0 && system("command -v gnuplot >/dev/null 2>&1") == 0) {
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot train-gaps.gp && gnuplot train-dist.gp && gnuplot train-kl.gp", fdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "armebm: gnuplot failed on %s/train-*.gp; data files are kept\n", fdir);
+    for (i = 0, k = 0; i < res->n; i++) /* log axes need a positive step */
+        if (v[i]->npts > 0 && v[i]->pts[v[i]->npts - 1].step > 0)
+            k = 1;
+    for (f = 0; f < 3 && rc == 0 && k; f++) {
+        char name[64];
+        int st;
+        snprintf(name, sizeof name, "%s.gp", figname[f]);
+        st = ae_gnuplot_run(fdir, name);
+        if (st == 127)
+            break; /* no gnuplot: the data and scripts are the figures */
+        if (st != 0)
+            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, name);
     }
 done:
     free(gfirst);

@@ -2,6 +2,9 @@
    L_ARM(q) = sum_s [rho(s) V_q(s) - sum_a rho(s.a) q(s,a)], one softmax per state;
    L_EBM(R) = sum_x [rho(x) A(x) - sum_y rho(x,y) R(x,y)], one softmax per prompt. */
 #include "ae-impl.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* 2^(j/64), j = 0..63, correctly rounded */
 static const double exp2_64[64] = {
@@ -27,23 +30,30 @@ static const double exp2_64[64] = {
    (truncation below 4e-17). Error about 1 ulp. Only +, *, and exact conversions: the same bits
    on every IEEE platform (glibc's exp may change in its last bit between versions), and faster than
    the library call, which dominated training. */
+#define EXP_SHIFT 0x1.8p52                 /* adding and subtracting it rounds to an integer */
+#define EXP_INV 0x1.71547652b82fep+6          /* 64/ln2 */
+#define EXP_HI 0x1.62e42fee00000p-7           /* ln2/64 = EXP_HI + EXP_LO, EXP_HI with 32 bits */
+#define EXP_LO 0x1.a39ef35793c76p-39
+#define EXP_C2 0.5
+#define EXP_C3 (1.0 / 6)
+#define EXP_C4 (1.0 / 24)
+#define EXP_C5 (1.0 / 120)
+
 static inline double exp_neg(double x)
 {
-    const double shift = 0x1.8p52, inv = 0x1.71547652b82fep+6;  /* 64/ln2 */
-    const double hi = 0x1.62e42fee00000p-7, lo = 0x1.a39ef35793c76p-39; /* ln2/64 = hi + lo */
     double kd, r, t, p;
     slong k, j, e;
     if (!(x > -745.0))
         return 0; /* underflow (and -inf) */
     if (x > 0)
         return exp(x);
-    kd = (x * inv + shift) - shift; /* round to nearest integer, |kd| < 2^16 */
-    r = (x - kd * hi) - kd * lo;    /* kd * hi is exact: hi has 32 significant bits */
+    kd = (x * EXP_INV + EXP_SHIFT) - EXP_SHIFT; /* round to nearest integer, |kd| < 2^17 */
+    r = (x - kd * EXP_HI) - kd * EXP_LO;        /* kd * EXP_HI is exact */
     k = (slong)kd;
     j = (slong)((ulong)k & 63);
     e = (k - j) / 64;
     t = exp2_64[j];
-    p = r + r * r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120))));
+    p = r + (r * r) * (EXP_C2 + r * (EXP_C3 + r * (EXP_C4 + r * EXP_C5)));
     t = t + t * p;
     if (e >= -1022) { /* scale by 2^e, built from its bits (exact) */
         uint64_t b = (uint64_t)(e + 1023) << 52;
@@ -52,6 +62,45 @@ static inline double exp_neg(double x)
         return t * s2;
     }
     return ldexp(t, (int)e); /* subnormal result: one rounding */
+}
+
+/* out[i] = exp(x[i] - mx) for x[i] <= mx. With SSE2, pairs whose arguments lie in [-708, 0]
+   (normal results) go through the same IEEE operations two at a time: the bits are those of the
+   scalar routine, whichever path runs. */
+static void exp_shifted(double *out, const double *x, double mx, slong n)
+{
+    slong i = 0;
+#if defined(__SSE2__)
+    const __m128d INV = _mm_set1_pd(EXP_INV), SH = _mm_set1_pd(EXP_SHIFT), HI = _mm_set1_pd(EXP_HI);
+    const __m128d LO = _mm_set1_pd(EXP_LO), MX = _mm_set1_pd(mx), LOW = _mm_set1_pd(-708.0);
+    const __m128d ZERO = _mm_setzero_pd(), C2 = _mm_set1_pd(EXP_C2), C3 = _mm_set1_pd(EXP_C3);
+    const __m128d C4 = _mm_set1_pd(EXP_C4), C5 = _mm_set1_pd(EXP_C5);
+    const __m128i M63 = _mm_set1_epi32(63), BIAS = _mm_set1_epi32(1023), IZERO = _mm_setzero_si128();
+    for (; i + 2 <= n; i += 2) {
+        __m128d xv = _mm_sub_pd(_mm_loadu_pd(x + i), MX), kd, r, t, p;
+        __m128i k, j, e;
+        if (_mm_movemask_pd(_mm_and_pd(_mm_cmpge_pd(xv, LOW), _mm_cmple_pd(xv, ZERO))) != 3) {
+            out[i] = exp_neg(x[i] - mx);
+            out[i + 1] = exp_neg(x[i + 1] - mx);
+            continue;
+        }
+        kd = _mm_sub_pd(_mm_add_pd(_mm_mul_pd(xv, INV), SH), SH);
+        r = _mm_sub_pd(_mm_sub_pd(xv, _mm_mul_pd(kd, HI)), _mm_mul_pd(kd, LO));
+        k = _mm_cvtpd_epi32(kd); /* kd is an integer: exact */
+        j = _mm_and_si128(k, M63);
+        e = _mm_srai_epi32(_mm_sub_epi32(k, j), 6); /* k - j is a multiple of 64: exact */
+        t = _mm_set_pd(exp2_64[_mm_cvtsi128_si32(_mm_shuffle_epi32(j, 1))], exp2_64[_mm_cvtsi128_si32(j)]);
+        p = _mm_add_pd(C4, _mm_mul_pd(r, C5));
+        p = _mm_add_pd(C3, _mm_mul_pd(r, p));
+        p = _mm_add_pd(C2, _mm_mul_pd(r, p));
+        p = _mm_add_pd(r, _mm_mul_pd(_mm_mul_pd(r, r), p));
+        t = _mm_add_pd(t, _mm_mul_pd(t, p));
+        e = _mm_unpacklo_epi32(_mm_add_epi32(e, BIAS), IZERO); /* two 64-bit lanes, e + 1023 >= 1 */
+        _mm_storeu_pd(out + i, _mm_mul_pd(t, _mm_castsi128_pd(_mm_slli_epi64(e, 52))));
+    }
+#endif
+    for (; i < n; i++)
+        out[i] = exp_neg(x[i] - mx);
 }
 
 void ae_train_arm_grad_d(double *g, double *risk, const double *q, const double *mass,
@@ -65,23 +114,42 @@ void ae_train_arm_grad_d(double *g, double *risk, const double *q, const double 
         for (d = 0; d < sp->T; d++) {
             /* in E(V,T) only EOS (column V) is allowed at depth T-1 */
             const slong lo = (sp->kind == AE_EOS && d == sp->T - 1) ? sp->V : 0;
-            for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
+            const slong first = sp->first[d], last = sp->first[d + 1];
+            if (lo == 0) {
+                /* a whole level at once: shift each row by its maximum into g, one pass of
+                   exponentials over the level (same bits as row by row) */
+                const slong off = (p * S + first) * A, n = (last - first) * A;
+                for (s = 0; s < n; s += A) {
+                    const double *row = q + off + s;
+                    double mx = row[0];
+                    for (a = 1; a < A; a++)
+                        mx = row[a] > mx ? row[a] : mx;
+                    for (a = 0; a < A; a++)
+                        g[off + s + a] = row[a] - mx;
+                }
+                exp_shifted(g + off, g + off, 0, n);
+            }
+            for (s = first; s < last; s++) {
                 const slong off = (p * S + s) * A;
                 const double *row = q + off, *t = rho_sa + off;
-                double *gr = g + off, mx = row[lo], z = 0, w = mass[p * S + s], wz;
-                for (a = lo + 1; a < A; a++)
-                    mx = row[a] > mx ? row[a] : mx;
-                for (a = lo; a < A; a++) {
-                    gr[a] = exp_neg(row[a] - mx);
-                    z += gr[a];
+                double *gr = g + off, z = 0, w = mass[p * S + s], wz;
+                if (lo > 0) {
+                    double mx = row[lo];
+                    for (a = lo + 1; a < A; a++)
+                        mx = row[a] > mx ? row[a] : mx;
+                    exp_shifted(gr + lo, row + lo, mx, A - lo);
+                    for (a = 0; a < lo; a++)
+                        gr[a] = 0;
                 }
-                for (a = 0; a < lo; a++)
-                    gr[a] = 0;
+                for (a = lo; a < A; a++)
+                    z += gr[a];
                 wz = w / z;
                 for (a = lo; a < A; a++)
                     gr[a] = wz * gr[a] - t[a];
                 if (risk != NULL) {
-                    double lin = 0;
+                    double lin = 0, mx = row[lo];
+                    for (a = lo + 1; a < A; a++)
+                        mx = row[a] > mx ? row[a] : mx;
                     for (a = lo; a < A; a++)
                         lin += t[a] * row[a];
                     loss += w * (mx + log(z)) - lin;
@@ -101,13 +169,29 @@ void ae_train_ebm_grad_d(double *g, double *risk, const double *R, const double 
 
     for (p = 0; p < sp->P; p++) {
         const double *r = R + p * Y, *t = rho_y + p * Y;
-        double *gr = g + p * Y, mx = r[0], z = 0, w = xmass[p], wz;
-        for (y = 1; y < Y; y++)
-            mx = r[y] > mx ? r[y] : mx;
-        for (y = 0; y < Y; y++) {
-            gr[y] = exp_neg(r[y] - mx);
-            z += gr[y];
+        double *gr = g + p * Y, mx, z, w = xmass[p], wz;
+        double m4[4] = {r[0], r[0], r[0], r[0]}, z4[4] = {0, 0, 0, 0};
+        /* four independent chains (the maximum is exact in any order; the sum is always
+           grouped the same way, so the bits are fixed) */
+        for (y = 0; y + 4 <= Y; y += 4) {
+            m4[0] = r[y] > m4[0] ? r[y] : m4[0];
+            m4[1] = r[y + 1] > m4[1] ? r[y + 1] : m4[1];
+            m4[2] = r[y + 2] > m4[2] ? r[y + 2] : m4[2];
+            m4[3] = r[y + 3] > m4[3] ? r[y + 3] : m4[3];
         }
+        for (; y < Y; y++)
+            m4[0] = r[y] > m4[0] ? r[y] : m4[0];
+        mx = fmax(fmax(m4[0], m4[1]), fmax(m4[2], m4[3]));
+        exp_shifted(gr, r, mx, Y);
+        for (y = 0; y + 4 <= Y; y += 4) {
+            z4[0] += gr[y];
+            z4[1] += gr[y + 1];
+            z4[2] += gr[y + 2];
+            z4[3] += gr[y + 3];
+        }
+        for (; y < Y; y++)
+            z4[0] += gr[y];
+        z = (z4[0] + z4[1]) + (z4[2] + z4[3]);
         wz = w / z;
         for (y = 0; y < Y; y++)
             gr[y] = wz * gr[y] - t[y];
