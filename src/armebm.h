@@ -628,6 +628,7 @@ typedef struct {
     arb_t lo, hi;       /* the ratio of the leaves with the smallest / largest midpoint */
     slong lo_rank, hi_rank;
     slong responses;
+    int witness;        /* input: track lo/hi witnesses (1 after init; 0 skips them, faster) */
 } ae_stream_struct;
 typedef ae_stream_struct ae_stream_t[1];
 

@@ -33,11 +33,14 @@ static void cs_at(ae_rows_t rows, const void *varg, slong prec)
     for (p = 0; p < sp->P; p++) {
         ae_verdict v;
         slong nd;
+        st->witness = 0; /* the extreme leaves are only needed when the hull fails */
         ae_stream_walk(st, &a->in->gen, sp, p, a->threads, a->phi, prec);
         n += st->responses;
         arb_mul(e, st->hull, st->z, prec); /* p_q(y) Z / Psi(y) for every y: 1 */
         v = ae_cert_eq(dev, tol, e, one, prec);
         if (v != AE_VERIFIED) { /* a certified counterexample is a leaf whose own ratio misses */
+            st->witness = 1;
+            ae_stream_walk(st, &a->in->gen, sp, p, a->threads, a->phi, prec);
             arb_mul(e, st->lo, st->z, prec);
             if (!arb_contains_si(e, 1)) {
                 v = AE_VIOLATED;

@@ -71,17 +71,24 @@ typedef struct {
     const ae_space_struct *sp;
     const ae_gen_struct *g;
     slong p, prec;
-    arb_ptr table; /* 2*AE_DYADIC_RANGE+1 entries (dyadic only) */
+    arb_ptr table, itable; /* exp(k/256) and exp(-k/256), 2*AE_DYADIC_RANGE+1 entries (dyadic) */
+    int witness;           /* track the extreme leaves (only needed to name a counterexample) */
     ae_phi_fn phi;
 } sctx;
 
-static void psi_of(arb_t x, const sctx *c, slong s, slong a)
+/* psi(s,a) into x and, when ix is given, 1/psi(s,a) into ix */
+static void psi_of(arb_t x, arb_ptr ix, const sctx *c, slong s, slong a)
 {
     slong k = ae_gen_int(c->g, c->p, s, a);
-    if (c->g->kind == AE_GEN_DYADIC)
+    if (c->g->kind == AE_GEN_DYADIC) {
         arb_set(x, c->table + k + AE_DYADIC_RANGE);
-    else
+        if (ix)
+            arb_set(ix, c->itable + k + AE_DYADIC_RANGE);
+    } else {
         arb_set_si(x, k);
+        if (ix)
+            arb_inv(ix, x, c->prec);
+    }
 }
 
 static void phi_default(arb_t phi, const arb_t psi, const arb_t beta_child, slong depth, slong prec)
@@ -117,63 +124,82 @@ static void res_clear(node_res *r)
     arb_clear(r->z);
 }
 
-/* a leaf: beta 1, ratio 1 (nothing below), z = Psi(y) */
+/* a leaf: z = Psi(y); its beta (1) and ratio (the parent's factor) are implied by finish() */
 static void res_leaf(node_res *r, const arb_t Psi, slong rank)
 {
-    arb_one(r->beta);
-    arb_one(r->hull);
-    arb_one(r->lo);
-    arb_one(r->hi);
     arb_set(r->z, Psi);
     r->lo_rank = r->hi_rank = rank;
     r->n = 1;
 }
 
 /* Finishes node at depth d from its children's results ch[a] and psi[a]: the row of logits
-   phi(a) = psi(a) beta(child a), its sum, and the factor phi(a)/(psi(a) sum) per action. */
-static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, node_res *ch, slong A,
-                   arb_ptr phi, arb_t f)
+   phi(a) = psi(a) beta(child a) (psi(a) for an ending action), its sum, and the factor
+   phi(a)/(psi(a) sum) per action. A leaf's ratio is the factor itself, so leaves cost no
+   multiplications of their own. */
+static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, arb_srcptr ipsi, node_res *ch,
+                   slong A, arb_ptr phi, arb_t f)
 {
     const ae_space_struct *sp = c->sp;
     slong a, prec = c->prec;
     int first = 1;
+    arb_t inv;
+    arb_init(inv);
     arb_zero(out->beta);
     for (a = 0; a < A; a++)
         if (ae_space_allowed(sp, d, a)) {
-            c->phi(phi + a, psi + a, ch[a].beta, d, prec);
+            if (ae_space_ends(sp, d, a))
+                arb_set(phi + a, psi + a);
+            else
+                c->phi(phi + a, psi + a, ch[a].beta, d, prec);
             arb_add(out->beta, out->beta, phi + a, prec);
         }
+    arb_inv(inv, out->beta, prec);
     arb_zero(out->z);
     out->n = 0;
     for (a = 0; a < A; a++) {
+        arb_srcptr h, l, hi;
         if (!ae_space_allowed(sp, d, a))
             continue;
-        arb_mul(f, psi + a, out->beta, prec);
-        arb_div(f, phi + a, f, prec);
+        arb_mul(f, phi + a, ipsi + a, prec);
+        arb_mul(f, f, inv, prec);
         arb_add(out->z, out->z, ch[a].z, prec);
         out->n += ch[a].n;
-        arb_mul(ch[a].hull, ch[a].hull, f, prec);
-        arb_mul(ch[a].lo, ch[a].lo, f, prec);
-        arb_mul(ch[a].hi, ch[a].hi, f, prec);
+        if (ae_space_ends(sp, d, a)) {
+            h = l = hi = f;
+        } else {
+            arb_mul(ch[a].hull, ch[a].hull, f, prec);
+            if (c->witness) {
+                arb_mul(ch[a].lo, ch[a].lo, f, prec);
+                arb_mul(ch[a].hi, ch[a].hi, f, prec);
+            }
+            h = ch[a].hull;
+            l = ch[a].lo;
+            hi = ch[a].hi;
+        }
         if (first) {
-            arb_set(out->hull, ch[a].hull);
-            arb_set(out->lo, ch[a].lo);
-            arb_set(out->hi, ch[a].hi);
+            arb_set(out->hull, h);
+            if (c->witness) {
+                arb_set(out->lo, l);
+                arb_set(out->hi, hi);
+            }
             out->lo_rank = ch[a].lo_rank;
             out->hi_rank = ch[a].hi_rank;
             first = 0;
         } else {
-            arb_union(out->hull, out->hull, ch[a].hull, prec);
-            if (arf_cmp(arb_midref(ch[a].lo), arb_midref(out->lo)) < 0) {
-                arb_set(out->lo, ch[a].lo);
+            arb_union(out->hull, out->hull, h, prec);
+            if (!c->witness)
+                continue;
+            if (arf_cmp(arb_midref(l), arb_midref(out->lo)) < 0) {
+                arb_set(out->lo, l);
                 out->lo_rank = ch[a].lo_rank;
             }
-            if (arf_cmp(arb_midref(ch[a].hi), arb_midref(out->hi)) > 0) {
-                arb_set(out->hi, ch[a].hi);
+            if (arf_cmp(arb_midref(hi), arb_midref(out->hi)) > 0) {
+                arb_set(out->hi, hi);
                 out->hi_rank = ch[a].hi_rank;
             }
         }
     }
+    arb_clear(inv);
 }
 
 /* Post-order walk of the subtree of s0 (depth d0), Psi_in the product of psi above s0. */
@@ -183,7 +209,8 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
     slong A = sp->A, T = sp->T, depth = T - d0, i;
     /* per level below d0: node state, next action, psi row, children's results, Psi */
     slong *st = ae_malloc((size_t)depth * sizeof(slong)), *nx = ae_malloc((size_t)depth * sizeof(slong));
-    arb_ptr psi = _arb_vec_init(depth * A), phi = _arb_vec_init(A), Psi = _arb_vec_init(depth + 1);
+    arb_ptr psi = _arb_vec_init(depth * A), ipsi = _arb_vec_init(depth * A), phi = _arb_vec_init(A);
+    arb_ptr Psi = _arb_vec_init(depth + 1);
     node_res *ch = ae_malloc((size_t)(depth * A) * sizeof(node_res));
     arb_t f;
     slong l = 0;
@@ -198,14 +225,14 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
         slong d = d0 + l, s = st[l], a = nx[l];
         if (a == A) { /* all children done: finish this node into its parent's slot */
             node_res *dst = (l == 0) ? out : ch + (l - 1) * A + nx[l - 1] - 1;
-            finish(dst, c, d, psi + l * A, ch + l * A, A, phi, f);
+            finish(dst, c, d, psi + l * A, ipsi + l * A, ch + l * A, A, phi, f);
             l--;
             continue;
         }
         nx[l] = a + 1;
         if (!ae_space_allowed(sp, d, a))
             continue;
-        psi_of(psi + l * A + a, c, s, a);
+        psi_of(psi + l * A + a, ipsi + l * A + a, c, s, a);
         if (ae_space_ends(sp, d, a)) {
             arb_mul(f, Psi + l, psi + l * A + a, c->prec);
             res_leaf(ch + l * A + a, f, ae_space_response_rank(sp, s, a));
@@ -222,6 +249,7 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
     free(st);
     free(nx);
     _arb_vec_clear(psi, depth * A);
+    _arb_vec_clear(ipsi, depth * A);
     _arb_vec_clear(phi, A);
     _arb_vec_clear(Psi, depth + 1);
     arb_clear(f);
@@ -320,6 +348,7 @@ void ae_stream_init(ae_stream_t st)
     arb_init(st->hi);
     st->lo_rank = st->hi_rank = -1;
     st->responses = 0;
+    st->witness = 1;
 }
 
 void ae_stream_clear(ae_stream_t st)
@@ -340,7 +369,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     node_res *top = ae_malloc((size_t)(sp->first[ks] > 0 ? sp->first[ks] : 1) * sizeof(node_res));
     arb_ptr Psi_top = _arb_vec_init(sp->first[ks + 1]); /* top-down products down to depth ks */
     node_res *ch = ae_malloc((size_t)A * sizeof(node_res));
-    arb_ptr psi = _arb_vec_init(A), phirow = _arb_vec_init(A);
+    arb_ptr psi = _arb_vec_init(A), ipsi = _arb_vec_init(A), phirow = _arb_vec_init(A);
     arb_t f;
 
     c.sp = sp;
@@ -348,13 +377,17 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     c.p = p;
     c.prec = prec;
     c.phi = phi ? phi : phi_default;
-    c.table = NULL;
+    c.witness = st->witness;
+    c.table = c.itable = NULL;
     if (g->kind == AE_GEN_DYADIC) {
         c.table = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);
+        c.itable = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);
         for (i = 0; i <= 2 * AE_DYADIC_RANGE; i++) {
             arb_set_si(c.table + i, i - AE_DYADIC_RANGE);
             arb_mul_2exp_si(c.table + i, c.table + i, -AE_DYADIC_BITS);
+            arb_neg(c.itable + i, c.table + i);
             arb_exp(c.table + i, c.table + i, prec);
+            arb_exp(c.itable + i, c.itable + i, prec);
         }
     }
     arb_init(f);
@@ -364,7 +397,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
         for (s = sp->first[d]; s < sp->first[d + 1]; s++)
             for (a = 0; a < sp->V; a++)
                 if (ae_space_allowed(sp, d, a) && !ae_space_ends(sp, d, a)) {
-                    psi_of(f, &c, s, a);
+                    psi_of(f, NULL, &c, s, a);
                     arb_mul(Psi_top + sp->first[d + 1] + (s - sp->first[d]) * sp->V + a, Psi_top + s, f, prec);
                 }
     for (i = 0; i < ntask; i++)
@@ -404,7 +437,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                 node_res *src;
                 if (!ae_space_allowed(sp, d, a))
                     continue;
-                psi_of(psi + a, &c, s, a);
+                psi_of(psi + a, ipsi + a, &c, s, a);
                 if (ae_space_ends(sp, d, a)) {
                     arb_mul(f, Psi_top + s, psi + a, prec);
                     res_leaf(ch + a, f, ae_space_response_rank(sp, s, a));
@@ -423,7 +456,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                 ch[a].hi_rank = src->hi_rank;
                 ch[a].n = src->n;
             }
-            finish(top + s, &c, d, psi, ch, A, phirow, f);
+            finish(top + s, &c, d, psi, ipsi, ch, A, phirow, f);
         }
     {
         node_res *root = ks == 0 ? task : top;
@@ -447,8 +480,11 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     free(ch);
     _arb_vec_clear(Psi_top, sp->first[ks + 1]);
     _arb_vec_clear(psi, A);
+    _arb_vec_clear(ipsi, A);
     _arb_vec_clear(phirow, A);
-    if (c.table)
+    if (c.table) {
         _arb_vec_clear(c.table, 2 * AE_DYADIC_RANGE + 1);
+        _arb_vec_clear(c.itable, 2 * AE_DYADIC_RANGE + 1);
+    }
     arb_clear(f);
 }
