@@ -265,6 +265,10 @@ void ae_fmt_fmpq(char *buf, size_t n, const fmpq_t x);
 
 /* Writers: CSV, JSON Lines, Markdown, LaTeX (booktabs). Deterministic bytes. */
 typedef enum { AE_FMT_CSV, AE_FMT_JSONL, AE_FMT_MD, AE_FMT_TEX } ae_format;
+/* One field, escaped: CSV (quoted when needed), JSON string, LaTeX text. */
+void ae_put_csv(FILE *out, const char *s);
+void ae_put_json(FILE *out, const char *s);
+void ae_put_tex(FILE *out, const char *s);
 void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt);
 /* Writes path through emit(out, ctx) into a temporary file in the same directory, renamed
    onto path only when everything was written: a reader never sees a partial file. */

@@ -1,12 +1,8 @@
 /* The maps M (soft Bellman backward pass) and M^{-1} in certified ball arithmetic. */
 #include "ae-impl.h"
 
-/* LSE over the allowed entries of row (p,s) at depth d; shifts by the largest midpoint so
-   that exp never overflows whatever the magnitude of the logits. */
-void _ae_row_lse(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d,
-                    slong prec)
+void _ae_lse_allowed(arb_t v, arb_srcptr row, const ae_space_t sp, slong d, slong prec)
 {
-    arb_srcptr row = ae_table_entry(q, p, s, 0);
     arf_t m;
     arb_t t;
     slong a;
@@ -31,6 +27,11 @@ void _ae_row_lse(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slon
     arb_add_arf(v, v, m, prec);
     arb_clear(t);
     arf_clear(m);
+}
+
+void _ae_row_lse(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d, slong prec)
+{
+    _ae_lse_allowed(v, ae_table_entry(q, p, s, 0), sp, d, prec);
 }
 
 void ae_bellman_value(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong prec)

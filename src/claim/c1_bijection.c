@@ -20,28 +20,7 @@ static void instance_rewards(ae_table_t r, const ae_instance *in, slong prec)
 static void compare_row(ae_rows_t rows, const char *check, const c1_arg *a, const ae_table_t x,
                         const ae_table_t y, slong prec)
 {
-    const ae_space_struct *sp = a->in->sp;
-    arf_t dev, tol;
-    slong where;
-    ae_row *row;
-    fmpz_t n;
-
-    arf_init(dev);
-    arf_init(tol);
-    fmpz_init(n);
-    row = ae_row_new(rows, "C1", check, a->in, "certified", prec);
-    row->verdict = ae_table_compare(dev, tol, &where, x, y, sp, prec);
-    if (row->verdict == AE_VIOLATED)
-        ae_entry_name(row->measured, sizeof row->measured, sp, where);
-    else
-        ae_fmt_ubound(row->measured, sizeof row->measured, dev);
-    snprintf(row->predicted, sizeof row->predicted, "0");
-    ae_fmt_ubound(row->tol, sizeof row->tol, tol);
-    fmpz_mul_si(n, sp->pairs, sp->P);
-    fmpz_get_str(row->items, 10, n);
-    fmpz_clear(n);
-    arf_clear(dev);
-    arf_clear(tol);
+    ae_table_compare_row(rows, "C1", check, a->in, x, y, prec);
 }
 
 static void distribution_rows(ae_rows_t rows, const char *check, const c1_arg *a, const ae_table_t r,

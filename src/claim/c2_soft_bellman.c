@@ -51,22 +51,7 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
                         arb_clear(vc);
                     }
                 }
-    {
-        slong where;
-        fmpz_t cnt;
-        row = ae_row_new(rows, "C2", "Bellman residual of M(r)", in, "certified", prec);
-        row->verdict = ae_table_compare(dev, tol, &where, q, target, sp, prec);
-        if (row->verdict == AE_VIOLATED)
-            ae_entry_name(row->measured, sizeof row->measured, sp, where);
-        else
-            ae_fmt_ubound(row->measured, sizeof row->measured, dev);
-        snprintf(row->predicted, sizeof row->predicted, "0");
-        ae_fmt_ubound(row->tol, sizeof row->tol, tol);
-        fmpz_init(cnt);
-        fmpz_mul_si(cnt, sp->pairs, P);
-        fmpz_get_str(row->items, 10, cnt);
-        fmpz_clear(cnt);
-    }
+    ae_table_compare_row(rows, "C2", "Bellman residual of M(r)", in, q, target, prec);
 
     /* At p = p_{M(r)}: E_p[R - log p] = log Z (the maximum is attained at p_R) */
     for (p = 0; p < P; p++) {

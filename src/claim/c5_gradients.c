@@ -119,27 +119,7 @@ static void c5_at(ae_rows_t rows, const void *varg, slong prec)
                         marginal(ae_table_entry(m, p, s, k), r2, sp, p, s, k, prec);
                     else
                         arb_zero(ae_table_entry(m, p, s, k));
-    {
-        arf_t dev, tol;
-        slong where;
-        fmpz_t cnt;
-        arf_init(dev);
-        arf_init(tol);
-        fmpz_init(cnt);
-        row = ae_row_new(rows, "C5", "dV/dr(s,a) = prefix marginal (rev-mode)", in, "certified", prec);
-        row->verdict = ae_table_compare(dev, tol, &where, g, m, sp, prec);
-        if (row->verdict == AE_VIOLATED)
-            ae_entry_name(row->measured, sizeof row->measured, sp, where);
-        else
-            ae_fmt_ubound(row->measured, sizeof row->measured, dev);
-        snprintf(row->predicted, sizeof row->predicted, "0");
-        ae_fmt_ubound(row->tol, sizeof row->tol, tol);
-        fmpz_mul_si(cnt, sp->pairs, sp->P);
-        fmpz_get_str(row->items, 10, cnt);
-        fmpz_clear(cnt);
-        arf_clear(dev);
-        arf_clear(tol);
-    }
+    ae_table_compare_row(rows, "C5", "dV/dr(s,a) = prefix marginal (rev-mode)", in, g, m, prec);
 
     /* finite differences of V_{M(r)}(x) = log beta(x) on sampled entries */
     for (i = 0; i < FD_SAMPLES; i++) {

@@ -62,6 +62,10 @@ void ae_eq_row(ae_rows_t rows, const char *claim, const char *check, const ae_in
 /* Fills the common fields of a row. */
 ae_row *ae_row_new(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
                    const char *arith, slong prec);
+/* Appends the row of the entrywise identity x = y on every unmasked entry (certified). */
+void ae_table_compare_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
+                          const ae_table_t x, const ae_table_t y, slong prec);
+
 /* Describes entry k of a table as "prompt p, prefix (..), action a" into buf. */
 void ae_entry_name(char *buf, size_t n, const ae_space_t sp, slong k);
 

@@ -99,3 +99,30 @@ void ae_eq_row(ae_rows_t rows, const char *claim, const char *check, const ae_in
     arf_clear(wdev);
     arf_clear(wtol);
 }
+
+void ae_table_compare_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
+                          const ae_table_t x, const ae_table_t y, slong prec)
+{
+    const ae_space_struct *sp = in->sp;
+    arf_t dev, tol;
+    slong where;
+    fmpz_t n;
+    ae_row *row;
+
+    arf_init(dev);
+    arf_init(tol);
+    fmpz_init(n);
+    row = ae_row_new(rows, claim, check, in, "certified", prec);
+    row->verdict = ae_table_compare(dev, tol, &where, x, y, sp, prec);
+    if (row->verdict == AE_VIOLATED)
+        ae_entry_name(row->measured, sizeof row->measured, sp, where);
+    else
+        ae_fmt_ubound(row->measured, sizeof row->measured, dev);
+    snprintf(row->predicted, sizeof row->predicted, "0");
+    ae_fmt_ubound(row->tol, sizeof row->tol, tol);
+    fmpz_mul_si(n, sp->pairs, sp->P);
+    fmpz_get_str(row->items, 10, n);
+    fmpz_clear(n);
+    arf_clear(dev);
+    arf_clear(tol);
+}

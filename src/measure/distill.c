@@ -14,30 +14,6 @@ typedef struct {
     ae_distill_struct *m;
 } dctx;
 
-/* log-sum-exp over the allowed entries of x (n entries), depth d */
-static void lse(arb_t v, arb_srcptr x, const ae_space_t sp, slong d, slong prec, arb_t t)
-{
-    arf_t mx;
-    slong a;
-    int have = 0;
-    arf_init(mx);
-    for (a = 0; a < sp->A; a++)
-        if (ae_space_allowed(sp, d, a) && (!have || arf_cmp(arb_midref(x + a), mx) > 0)) {
-            arf_set(mx, arb_midref(x + a));
-            have = 1;
-        }
-    arb_zero(v);
-    for (a = 0; a < sp->A; a++)
-        if (ae_space_allowed(sp, d, a)) {
-            arb_sub_arf(t, x + a, mx, prec);
-            arb_exp(t, t, prec);
-            arb_add(v, v, t, prec);
-        }
-    arb_log(v, v, prec);
-    arb_add_arf(v, v, mx, prec);
-    arf_clear(mx);
-}
-
 /* measured <= bound, certified; both near zero within tol counts as the equality 0 = 0 */
 static ae_verdict le_or_zero(const arb_t meas, const arb_t bound, const arf_t tol)
 {
@@ -70,8 +46,8 @@ static void d_state(void *vc, slong d, slong s)
             arb_add(c->row + a, qs + a, dl + a, prec);
             identical &= arb_is_zero(dl + a);
         }
-    lse(c->Vq + d, c->row, sp, d, prec, c->t);
-    lse(c->Vs + d, qs, sp, d, prec, c->t);
+    _ae_lse_allowed(c->Vq + d, c->row, sp, d, prec);
+    _ae_lse_allowed(c->Vs + d, qs, sp, d, prec);
     /* per-state KL both ways: with D = V_q - V_q*, log pi_q - log pi* = delta - D */
     arb_zero(c->kq);
     arb_zero(c->kr);

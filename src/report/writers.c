@@ -18,7 +18,7 @@ static void fields(const char *f[NCOL], char precbuf[24], const ae_row *r)
     f[10] = r->ratio; f[11] = ae_verdict_name(r->verdict); f[12] = precbuf; f[13] = r->double_err;
 }
 
-static void put_csv(FILE *out, const char *s)
+void ae_put_csv(FILE *out, const char *s)
 {
     if (strpbrk(s, ",\"\n") == NULL) {
         fputs(s, out);
@@ -33,7 +33,7 @@ static void put_csv(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void put_json(FILE *out, const char *s)
+void ae_put_json(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {
@@ -47,7 +47,7 @@ static void put_json(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void put_tex(FILE *out, const char *s)
+void ae_put_tex(FILE *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -87,7 +87,7 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
         fputs("}\n\\toprule\n", out);
         for (j = 0; j < NCOL; j++) {
             fputs(j ? " & " : "", out);
-            put_tex(out, columns[j]);
+            ae_put_tex(out, columns[j]);
         }
         fputs(" \\\\\n\\midrule\n", out);
     }
@@ -98,16 +98,16 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
             case AE_FMT_CSV:
                 if (j)
                     fputc(',', out);
-                put_csv(out, f[j]);
+                ae_put_csv(out, f[j]);
                 break;
             case AE_FMT_JSONL:
                 fputs(j ? "," : "{", out);
-                put_json(out, columns[j]);
+                ae_put_json(out, columns[j]);
                 fputc(':', out);
                 if (j == PREC_COL)
                     fputs(f[j], out);
                 else
-                    put_json(out, f[j]);
+                    ae_put_json(out, f[j]);
                 break;
             case AE_FMT_MD: {
                 const char *s;
@@ -119,7 +119,7 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
             }
             case AE_FMT_TEX:
                 fputs(j ? " & " : "", out);
-                put_tex(out, f[j]);
+                ae_put_tex(out, f[j]);
                 break;
             }
         }

@@ -30,49 +30,6 @@ static char *st_add(stable *t)
     return t->cell[t->n++ * MAXCOL];
 }
 
-static void put_csv(FILE *out, const char *s)
-{
-    if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void put_json(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(out, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(out, "\\u%04x", (unsigned)(unsigned char)*s);
-        else
-            fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void put_tex(FILE *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '_': case '#': case '%': case '&': case '$': case '{': case '}':
-            fprintf(out, "\\%c", *s);
-            break;
-        case '~': fputs("\\textasciitilde{}", out); break;
-        case '^': fputs("\\textasciicircum{}", out); break;
-        case '\\': fputs("\\textbackslash{}", out); break;
-        default: fputc(*s, out);
-        }
-    }
-}
 
 /* a JSON number: -?digits[.digits][e[+-]digits], no leading zeros beyond one */
 static int is_json_number(const char *s)
@@ -127,7 +84,7 @@ static void st_write(FILE *out, const stable *t, ae_format fmt)
         fputs("}\n\\toprule\n", out);
         for (j = 0; j < t->ncol; j++) {
             fputs(j ? " & " : "", out);
-            put_tex(out, t->cols[j]);
+            ae_put_tex(out, t->cols[j]);
         }
         fputs(" \\\\\n\\midrule\n", out);
     }
@@ -138,16 +95,16 @@ static void st_write(FILE *out, const stable *t, ae_format fmt)
             case AE_FMT_CSV:
                 if (j)
                     fputc(',', out);
-                put_csv(out, c);
+                ae_put_csv(out, c);
                 break;
             case AE_FMT_JSONL:
                 fputs(j ? "," : "{", out);
-                put_json(out, t->cols[j]);
+                ae_put_json(out, t->cols[j]);
                 fputc(':', out);
                 if (t->numeric[j] && is_json_number(c))
                     fputs(c, out);
                 else
-                    put_json(out, c);
+                    ae_put_json(out, c);
                 break;
             case AE_FMT_MD:
                 fputs("| ", out);
@@ -160,7 +117,7 @@ static void st_write(FILE *out, const stable *t, ae_format fmt)
                 break;
             case AE_FMT_TEX:
                 fputs(j ? " & " : "", out);
-                put_tex(out, c);
+                ae_put_tex(out, c);
                 break;
             }
         }
