@@ -74,11 +74,18 @@ static void fmt_ratio(char *buf, size_t n, double r)
         snprintf(buf, n, "%.3e", r);
 }
 
-/* ratio of midpoints, -1 when the bound's midpoint is 0 */
-static double mid_ratio(const arb_t meas, const arb_t bound)
+/* ratio of midpoints; -1 ("-") when the bound is 0 within the tolerance, where a ratio of two
+   rounding errors would mean nothing */
+static double mid_ratio(const arb_t meas, const arb_t bound, const arf_t tol)
 {
     double b = arf_get_d(arb_midref(bound), ARF_RND_NEAR);
-    if (b <= 0)
+    arf_t u;
+    int tiny;
+    arf_init(u);
+    arb_get_abs_ubound_arf(u, bound, 64);
+    tiny = arf_cmp(u, tol) <= 0;
+    arf_clear(u);
+    if (b <= 0 || tiny)
         return -1;
     return arf_get_d(arb_midref(meas), ARF_RND_NEAR) / b;
 }
@@ -155,7 +162,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
                 }
             }
             v = ae_verdict_meet(v, vp);
-            rt = mid_ratio(meas, b);
+            rt = mid_ratio(meas, b, tol);
             if (p == 0 || rt > worst || vp == AE_VIOLATED) {
                 worst = rt;
                 arb_set(wb, b);
@@ -222,8 +229,11 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
                     vp = AE_VERIFIED;
             }
             v = ae_verdict_meet(v, vp);
-            if (p == 0 || mid_ratio(m[p].tv, b) > worst) {
-                worst = mid_ratio(m[p].tv, b);
+            /* the bound is sqrt(KL/2): KL = 0 within tol makes it about sqrt(tol) */
+            arf_one(u);
+            arf_mul_2exp_si(u, u, -(prec - AE_TOL_SLACK) / 2);
+            if (p == 0 || mid_ratio(m[p].tv, b, u) > worst) {
+                worst = mid_ratio(m[p].tv, b, u);
                 arb_set(wm, m[p].tv);
                 arb_set(wb, b);
             }
