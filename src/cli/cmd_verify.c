@@ -56,10 +56,10 @@ static int parse_claims(int *mask, char **args, int n)
 
 static void summary(FILE *f, const ae_rows_t rows, const char *dir)
 {
-    static const char *const claims[] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C11"};
+    static const char *const claims[] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"};
     int c;
     slong i;
-    for (c = 0; c < 10; c++) {
+    for (c = 0; c < 11; c++) {
         slong nv = 0, nx = 0, nu = 0;
         double worst = -1;
         for (i = 0; i < rows->n; i++) {
