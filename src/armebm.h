@@ -270,10 +270,14 @@ void ae_put_csv(FILE *out, const char *s);
 void ae_put_json(FILE *out, const char *s);
 void ae_put_tex(FILE *out, const char *s);
 void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt);
-/* Writes path through emit(out, ctx) into a temporary file in the same directory, renamed
-   onto path only when everything was written: a reader never sees a partial file. */
-typedef void (*ae_emit_fn)(FILE *out, const void *ctx);
+/* Writes path through emit(out, ctx) (0, or nonzero on a write error) into a temporary file in
+   the same directory, renamed onto path only when everything was written: a reader never
+   sees a partial file. */
+typedef int (*ae_emit_fn)(FILE *out, const void *ctx);
 int ae_file_write_atomic(const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err);
+/* For programs: on SIGINT/SIGTERM, remove the temporary file being written, if any, and exit
+   with status 130 (128 + signal for SIGTERM), so an interrupted run leaves no stray file. */
+void ae_install_interrupt_cleanup(void);
 /* Runs `gnuplot SCRIPT` inside dir without a shell, output silenced; its exit status, 127
    when gnuplot cannot be run. */
 int ae_gnuplot_run(const char *dir, const char *script);

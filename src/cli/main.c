@@ -65,6 +65,7 @@ static int run(int argc, char **argv)
 {
     int rc;
     const char *cmd;
+    ae_install_interrupt_cleanup(); /* Ctrl-C leaves no temporary file behind */
     if (argc < 2) {
         fputs(usage, stderr);
         return AE_EXIT_USAGE;

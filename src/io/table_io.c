@@ -79,14 +79,23 @@ int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong pre
     return rc;
 }
 
+typedef struct {
+    const ae_table_struct *t;
+    const ae_space_struct *sp;
+    slong digits;
+    int npy;
+} table_emit;
+
+static int emit_table(FILE *out, const void *ctx)
+{
+    const table_emit *e = ctx;
+    return e->npy ? _ae_npy_write(out, e->t, e->sp) : _ae_csv_write(out, e->t, e->sp, e->digits);
+}
+
 int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, slong digits,
                    ae_err_t err)
 {
-    int fmt = table_format(path), fd, rc = 0, w, e = 0;
-    size_t n;
-    char *tmp;
-    FILE *out;
-    mode_t mask;
+    int fmt = table_format(path), rc;
 
     if (fmt == AE_IO_UNKNOWN)
         return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
@@ -95,48 +104,13 @@ int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, sl
                           (long)digits, AE_IO_DIGITS_MAX);
     AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
 
-    n = strlen(path) + 16;
-    tmp = ae_malloc(n);
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot create a temporary file next to it: %s", path,
-                        strerror(errno));
-        free(tmp);
-        return rc;
+    {
+        table_emit te;
+        te.t = t;
+        te.sp = sp;
+        te.digits = digits;
+        te.npy = fmt == AE_IO_NPY;
+        rc = ae_file_write_atomic(path, emit_table, &te, err);
     }
-    /* mkstemp creates the file 0600; give the table the permissions fopen would have. umask
-       can only be read by setting it, so it is restored at once. */
-    mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask); /* on failure the table just keeps narrower permissions */
-    out = fdopen(fd, "wb");
-    if (out == NULL) {
-        e = errno;
-        close(fd);
-        unlink(tmp);
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(e));
-        free(tmp);
-        return rc;
-    }
-    errno = 0;
-    w = fmt == AE_IO_NPY ? _ae_npy_write(out, t, sp) : _ae_csv_write(out, t, sp, digits);
-    if (w != 0)
-        e = errno;
-    if (fclose(out) != 0 && w == 0) {
-        w = -1;
-        e = errno;
-    }
-    if (w != 0) {
-        unlink(tmp);
-        rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path,
-                        e ? strerror(e) : "stdio error");
-    } else if (rename(tmp, path) != 0) {
-        e = errno;
-        unlink(tmp);
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot rename the temporary file into place: %s", path,
-                        strerror(e));
-    }
-    free(tmp);
     return rc;
 }

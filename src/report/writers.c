@@ -2,6 +2,7 @@
 #include "ae-impl.h"
 #include <errno.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 static const char *const columns[] = {"claim", "check", "space", "prompt", "instance", "arith",
@@ -129,31 +130,74 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
         fputs("\\bottomrule\n\\end{tabular}\n", out);
 }
 
+/* the temporary file being written, for the interrupt handler (async-signal-safe unlink) */
+static char pending[4096];
+static volatile sig_atomic_t have_pending;
+
+static void on_interrupt(int sig)
+{
+    if (have_pending)
+        unlink(pending);
+    _exit(sig == SIGINT ? 130 : 128 + sig);
+}
+
+void ae_install_interrupt_cleanup(void)
+{
+    signal(SIGINT, on_interrupt);
+    signal(SIGTERM, on_interrupt);
+}
+
 int ae_file_write_atomic(const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err)
 {
     size_t n = strlen(path) + 16;
     char *tmp = ae_malloc(n);
     FILE *out;
-    int fd, rc = 0;
+    mode_t mask;
+    int fd, rc = 0, w, e;
     snprintf(tmp, n, "%s.tmp.XXXXXX", path);
     fd = mkstemp(tmp);
-    if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
+    if (fd < 0) {
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
         free(tmp);
         return rc;
     }
-    emit(out, ctx);
-    if (ferror(out) | (fclose(out) != 0)) {
-        rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path, strerror(errno));
-        unlink(tmp);
-    } else if (chmod(tmp, 0644) != 0 || rename(tmp, path) != 0) {
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot rename into place: %s", path, strerror(errno));
-        unlink(tmp);
+    if (n <= sizeof pending) {
+        memcpy(pending, tmp, n);
+        have_pending = 1;
     }
+    /* mkstemp creates the file 0600; give it the permissions fopen would have (umask can only
+       be read by setting it, so it is restored at once) */
+    mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    out = fdopen(fd, "wb");
+    if (out == NULL) {
+        e = errno;
+        close(fd);
+        unlink(tmp);
+        have_pending = 0;
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(e));
+        free(tmp);
+        return rc;
+    }
+    errno = 0;
+    w = emit(out, ctx);
+    e = errno;
+    if (ferror(out))
+        w = -1;
+    if (fclose(out) != 0 && w == 0) {
+        w = -1;
+        e = errno;
+    }
+    if (w != 0) {
+        unlink(tmp);
+        rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path, e ? strerror(e) : "stdio error");
+    } else if (rename(tmp, path) != 0) {
+        e = errno;
+        unlink(tmp);
+        rc = ae_err_set(err, AE_E_IO, "%s: cannot rename the temporary file into place: %s", path, strerror(e));
+    }
+    have_pending = 0;
     free(tmp);
     return rc;
 }
@@ -163,10 +207,11 @@ typedef struct {
     ae_format fmt;
 } rows_emit;
 
-static void emit_rows(FILE *out, const void *ctx)
+static int emit_rows(FILE *out, const void *ctx)
 {
     const rows_emit *e = ctx;
     ae_rows_write(out, e->rows, e->fmt);
+    return 0;
 }
 
 int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err)

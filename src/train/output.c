@@ -271,13 +271,14 @@ typedef struct {
     ae_format fmt;
 } train_emit;
 
-static void emit_train(FILE *out, const void *ctx)
+static int emit_train(FILE *out, const void *ctx)
 {
     const train_emit *e = ctx;
     if (e->what == 0)
         ae_train_write_table(out, e->res, e->fmt);
     else
         ae_train_write_summary(out, e->res, e->fmt);
+    return 0;
 }
 
 /* dir/name via a temporary file renamed on success */
