@@ -4,9 +4,18 @@
 # libopenmpi-dev and openmpi-bin (setup.sh installs them).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$top/_mpi"
-cd "$top/_mpi"
-[ -f Makefile ] || ../configure --enable-mpi --enable-werror >/dev/null
+# The source tree may be configured in place (setup.sh does), which rules out a second VPATH
+# build; build the MPI variant from the distribution tarball instead.
+cd "$top"
+ver=$(sed -n 's/^AC_INIT(\[armebm\], \[\([^]]*\)\].*/\1/p' configure.ac)
+[ -f "armebm-$ver.tar.gz" ] || make dist >/dev/null
+mkdir -p _mpi
+if [ ! -f "_mpi/armebm-$ver/Makefile" ] || [ "armebm-$ver.tar.gz" -nt "_mpi/armebm-$ver/Makefile" ]; then
+  rm -rf "_mpi/armebm-$ver"
+  tar -xzf "armebm-$ver.tar.gz" -C _mpi
+  (cd "_mpi/armebm-$ver" && ./configure --enable-mpi --enable-werror >/dev/null)
+fi
+cd "_mpi/armebm-$ver"
 make -j"$(nproc)" armebm >/dev/null
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/armebm-mpi.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
