@@ -65,7 +65,10 @@ static void cs_at(ae_rows_t rows, const void *varg, slong prec)
             arf_set(wdev, dev);
             arf_set(wtol, tol);
         }
-        vz = ae_verdict_meet(vz, ae_cert_eq(zdev, ztol, st->beta, st->z, prec));
+        arb_log(e, st->beta, prec); /* V_q(x) = log beta(x) against A(x) = log Z(x) */
+        arb_log(one, st->z, prec);
+        vz = ae_verdict_meet(vz, ae_cert_eq(zdev, ztol, e, one, prec));
+        arb_one(one);
         derr = fmax(derr, ae_stream_walk_d(&nd, &a->in->gen, sp, p, a->threads));
     }
     row = ae_row_new(rows, "C1", "p_R(y) = p_M(r)(y) all y (stream)", a->in, "certified", prec);

@@ -121,7 +121,7 @@ static void c4_at(ae_rows_t rows, const void *varg, slong prec)
         arb_neg(lhs + p, w->elbo);
         arb_set(rhs + p, w->klchain);
     }
-    ae_eq_row(rows, "C4", "KL(q||q') = sum_s p_q(s) KL(pi_q||pi_q')", a->in, prec, lhs, rhs, P, n);
+    ae_eq_row(rows, "C4", "KL(q||q') = sum_s p(s) KL(pi_q||pi_q')", a->in, prec, lhs, rhs, P, n);
 
     _arb_vec_clear(lhs, P);
     _arb_vec_clear(rhs, P);

@@ -8,9 +8,9 @@ static const char help[] =
     "                     [--space fixed|eos --vocab V --horizon T] [--rewards FILE]\n"
     "                     [--logits FILE] [--data FILE] [--prec BITS] [--max-prec BITS]\n"
     "                     [--max-work N] [--threads N] [--stream] [--quiet]\n"
-    "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C3 and\n"
+    "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C6 and\n"
     "DIR/distill.* and DIR/distill-summary.* for the distillation bounds (distill = C7-C11)\n"
-    "(DIR defaults to results). With no space options: C1-C3 on the default grid F(8,4) F(4,8)\n"
+    "(DIR defaults to results). With no space options: C1-C6 on the default grid F(8,4) F(4,8)\n"
     "E(8,4) E(2,12) E(3,8), seeds 1,2,3, two prompts (exact checks on integer potentials,\n"
     "certified checks on dyadic rewards); distill on E(3,4) F(4,4) E(2,8), seeds 1,2.\n"
     "C4, C5 (chain rules, gradients) run on the dyadic instances; C6 (Proposition 2) on the data\n"
@@ -152,6 +152,12 @@ int ae_cmd_verify(int argc, char **argv)
             }
             ae_space_clear(sp);
         }
+    } else if (o.data != NULL && (mask != AE_CLAIM_C6 && mask != AE_CLAIM_ALL)) {
+        fprintf(stderr, "armebm verify: --data FILE is a data distribution for C6 only\n");
+        rc = AE_EXIT_USAGE;
+    } else if (o.data != NULL && (o.rewards || o.logits)) {
+        fprintf(stderr, "armebm verify: --data does not combine with --rewards or --logits\n");
+        rc = AE_EXIT_USAGE;
     } else if (o.data != NULL) {
         ae_space_t sp;
         ae_data_t rho;
