@@ -70,7 +70,10 @@ static double numpy_seconds(const char *srcdir, slong V, slong T)
     char cmd[1024], line[256];
     FILE *p;
     double s = -1;
-    snprintf(cmd, sizeof cmd, "python3 '%s/bench/baseline_numpy.py' %ld %ld 2>/dev/null", srcdir, (long)V, (long)T);
+    /* Debian's python3-numpy lives with /usr/bin/python3, which a PATH python may shadow */
+    snprintf(cmd, sizeof cmd, "{ test -x /usr/bin/python3 && /usr/bin/python3 -c 'import numpy' 2>/dev/null && "
+             "/usr/bin/python3 '%s/bench/baseline_numpy.py' %ld %ld || python3 '%s/bench/baseline_numpy.py' %ld %ld; } 2>/dev/null",
+             srcdir, (long)V, (long)T, srcdir, (long)V, (long)T);
     p = popen(cmd, "r");
     if (p == NULL)
         return -1;
