@@ -166,6 +166,10 @@ int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, sl
 /* Counter-based hash: the value of a generator is a pure function of (seed, stream, prompt,
    state, action), independent of visiting order. */
 uint64_t ae_hash(uint64_t seed, uint64_t stream, uint64_t prompt, uint64_t state, uint64_t action);
+/* The same hash in two parts, for walks that fix (seed, stream, prompt):
+   ae_hash(s, t, p, x, a) = ae_hash_tail(ae_hash_prefix(s, t, p), x, a). */
+uint64_t ae_hash_prefix(uint64_t seed, uint64_t stream, uint64_t prompt);
+uint64_t ae_hash_tail(uint64_t prefix, uint64_t state, uint64_t action);
 
 typedef enum {
     AE_GEN_DYADIC = 0,    /* r = k / 2^8, k uniform in [-512, 512] */
@@ -189,6 +193,8 @@ void ae_gen_qtable(ae_qtable_t t, const ae_gen_struct *g, const ae_space_t sp);
 #define AE_DYADIC_BITS 8
 #define AE_DYADIC_RANGE 512
 slong ae_gen_int(const ae_gen_struct *g, slong p, slong s, slong a);
+/* The same integer from a precomputed ae_hash_prefix(g->seed, g->stream, p). */
+slong ae_gen_int_prefix(const ae_gen_struct *g, uint64_t prefix, slong s, slong a);
 /* One entry of the generator as a double (exact for DYADIC, rounded log for POTENTIAL). */
 double ae_gen_get_d(const ae_gen_struct *g, const ae_space_t sp, slong p, slong s, slong a);
 

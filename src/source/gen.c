@@ -11,7 +11,12 @@ const char *ae_gen_name(ae_gen_kind kind)
 
 slong ae_gen_int(const ae_gen_struct *g, slong p, slong s, slong a)
 {
-    uint64_t h = ae_hash(g->seed, g->stream, (uint64_t)p, (uint64_t)s, (uint64_t)a);
+    return ae_gen_int_prefix(g, ae_hash_prefix(g->seed, g->stream, (uint64_t)p), s, a);
+}
+
+slong ae_gen_int_prefix(const ae_gen_struct *g, uint64_t prefix, slong s, slong a)
+{
+    uint64_t h = ae_hash_tail(prefix, (uint64_t)s, (uint64_t)a);
     if (g->kind == AE_GEN_POTENTIAL)
         return 1 + (slong)(h % AE_POTENTIAL_MAX);
     return (slong)(h % (2 * AE_DYADIC_RANGE + 1)) - AE_DYADIC_RANGE;

@@ -10,11 +10,17 @@ static uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+uint64_t ae_hash_prefix(uint64_t seed, uint64_t stream, uint64_t prompt)
+{
+    return mix64(mix64(mix64(seed) ^ stream) ^ prompt);
+}
+
+uint64_t ae_hash_tail(uint64_t prefix, uint64_t state, uint64_t action)
+{
+    return mix64(mix64(prefix ^ state) ^ action);
+}
+
 uint64_t ae_hash(uint64_t seed, uint64_t stream, uint64_t prompt, uint64_t state, uint64_t action)
 {
-    uint64_t h = mix64(seed);
-    h = mix64(h ^ stream);
-    h = mix64(h ^ prompt);
-    h = mix64(h ^ state);
-    return mix64(h ^ action);
+    return ae_hash_tail(ae_hash_prefix(seed, stream, prompt), state, action);
 }

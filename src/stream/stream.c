@@ -73,13 +73,14 @@ typedef struct {
     slong p, prec;
     arb_ptr table, itable; /* exp(k/256) and exp(-k/256), 2*AE_DYADIC_RANGE+1 entries (dyadic) */
     int witness;           /* track the extreme leaves (only needed to name a counterexample) */
+    uint64_t hprefix;      /* the generator's hash prefix for this prompt */
     ae_phi_fn phi;
 } sctx;
 
 /* psi(s,a) into x and, when ix is given, 1/psi(s,a) into ix */
 static void psi_of(arb_t x, arb_ptr ix, const sctx *c, slong s, slong a)
 {
-    slong k = ae_gen_int(c->g, c->p, s, a);
+    slong k = ae_gen_int_prefix(c->g, c->hprefix, s, a);
     if (c->g->kind == AE_GEN_DYADIC) {
         arb_set(x, c->table + k + AE_DYADIC_RANGE);
         if (ix)
@@ -378,6 +379,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     c.prec = prec;
     c.phi = phi ? phi : phi_default;
     c.witness = st->witness;
+    c.hprefix = ae_hash_prefix(g->seed, g->stream, (uint64_t)p);
     c.table = c.itable = NULL;
     if (g->kind == AE_GEN_DYADIC) {
         c.table = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);

@@ -6,12 +6,13 @@ typedef struct {
     const ae_space_struct *sp;
     const ae_gen_struct *g;
     slong p;
+    uint64_t hprefix;
     double table[2 * AE_DYADIC_RANGE + 1];
 } dctx;
 
 static double psi_d(const dctx *c, slong s, slong a)
 {
-    slong k = ae_gen_int(c->g, c->p, s, a);
+    slong k = ae_gen_int_prefix(c->g, c->hprefix, s, a);
     return c->g->kind == AE_GEN_DYADIC ? c->table[k + AE_DYADIC_RANGE] : (double)k;
 }
 
@@ -63,6 +64,7 @@ double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space
     c.sp = sp;
     c.g = g;
     c.p = p;
+    c.hprefix = ae_hash_prefix(g->seed, g->stream, (uint64_t)p);
     for (i = 0; i <= 2 * AE_DYADIC_RANGE; i++)
         c.table[i] = exp(ldexp((double)(i - AE_DYADIC_RANGE), -AE_DYADIC_BITS));
     *responses = 0;
