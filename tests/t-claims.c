@@ -6,23 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t next_rand(uint64_t *s)
-{
-    *s = ae_hash(*s, 77, 0, 0, 0);
-    return *s;
-}
-
-/* a random small space: V in [1,3], T in [1,4], P in [1,2], either kind */
-static void random_space(ae_space_t sp, uint64_t *st)
-{
-    ae_err_t err;
-    ae_space_kind kind = (next_rand(st) & 1) ? AE_EOS : AE_FIXED;
-    slong V = 1 + (slong)(next_rand(st) % 3), T = 1 + (slong)(next_rand(st) % 4);
-    slong P = 1 + (slong)(next_rand(st) % 2);
-    ae_err_init(err);
-    ck_assert_int_eq(ae_space_init(sp, kind, V, T, P, err), 0);
-}
-
 /* |Y| per prompt computed here, not by the library */
 static slong responses(ae_space_kind kind, slong V, slong T)
 {
@@ -65,15 +48,10 @@ START_TEST(test_c1_exact)
         ae_rows_t rows;
         const ae_row *r;
         char want[32];
-        random_space(sp, &st);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = AE_GEN_POTENTIAL;
-        in.gen.seed = next_rand(&st);
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_test_random_space(sp, &st);
+        ae_test_instance(&in, sp, AE_GEN_POTENTIAL, ae_test_next(&st), "t");
         ae_rows_init(rows);
-        ae_claim_c1_exact(rows, &in, next_rand(&st));
+        ae_claim_c1_exact(rows, &in, ae_test_next(&st));
         assert_all_verified(rows, "C1 exact", st, sp);
         r = find_row(rows, "p_R(y) = p_M(r)(y) all y");
         ck_assert_ptr_nonnull(r);
@@ -95,15 +73,10 @@ START_TEST(test_c1_certified)
         ae_instance in;
         ae_rows_t rows;
         slong i;
-        random_space(sp, &st);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = (it & 1) ? AE_GEN_POTENTIAL : AE_GEN_DYADIC;
-        in.gen.seed = next_rand(&st);
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_test_random_space(sp, &st);
+        ae_test_instance(&in, sp, (it & 1) ? AE_GEN_POTENTIAL : AE_GEN_DYADIC, ae_test_next(&st), "t");
         ae_rows_init(rows);
-        ae_claim_c1_certified(rows, &in, next_rand(&st), 64, 1024);
+        ae_claim_c1_certified(rows, &in, ae_test_next(&st), 64, 1024);
         assert_all_verified(rows, "C1 certified", st, sp);
         for (i = 0; i < rows->n; i++)
             ck_assert_int_eq(rows->v[i].prec, 64); /* small instances decide at once */
@@ -141,12 +114,7 @@ START_TEST(test_mutant_drop_value)
             const ae_row *r;
             ae_err_init(err);
             ae_space_init(sp, cases[c].kind, cases[c].V, cases[c].T, 2, err);
-            in.sp = sp;
-            in.r = NULL;
-            in.gen.kind = AE_GEN_DYADIC;
-            in.gen.seed = 5;
-            in.gen.stream = 1;
-            snprintf(in.name, sizeof in.name, "mutant");
+            ae_test_instance(&in, sp, AE_GEN_DYADIC, 5, "mutant");
             ae_rows_init(rows);
             _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, map_drop_value);
             r = find_row(rows, "p_R(y) = p_M(r)(y) all y");
@@ -173,12 +141,7 @@ START_TEST(test_mutant_sanity)
     ae_rows_t rows;
     ae_err_init(err);
     ae_space_init(sp, AE_EOS, 3, 3, 2, err);
-    in.sp = sp;
-    in.r = NULL;
-    in.gen.kind = AE_GEN_DYADIC;
-    in.gen.seed = 5;
-    in.gen.stream = 1;
-    snprintf(in.name, sizeof in.name, "plain");
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 5, "plain");
     ae_rows_init(rows);
     _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, ae_bellman_map);
     assert_all_verified(rows, "hooked plain map", 5, sp);
@@ -195,15 +158,10 @@ START_TEST(test_c2_certified)
         ae_space_t sp;
         ae_instance in;
         ae_rows_t rows;
-        random_space(sp, &st);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = AE_GEN_DYADIC;
-        in.gen.seed = next_rand(&st);
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_test_random_space(sp, &st);
+        ae_test_instance(&in, sp, AE_GEN_DYADIC, ae_test_next(&st), "t");
         ae_rows_init(rows);
-        ae_claim_c2_certified(rows, &in, next_rand(&st), 128, 1024);
+        ae_claim_c2_certified(rows, &in, ae_test_next(&st), 128, 1024);
         assert_all_verified(rows, "C2", st, sp);
         /* F(1,T) and E(V,1) have one response: KL = 0 for every q, the maximum is an equality */
         if ((sp->V == 1 && sp->kind == AE_FIXED) || (sp->kind == AE_EOS && sp->T == 1))
@@ -225,15 +183,10 @@ START_TEST(test_c3_exact)
         ae_instance in;
         ae_rows_t rows;
         const ae_row *r;
-        random_space(sp, &st);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = AE_GEN_POTENTIAL;
-        in.gen.seed = next_rand(&st);
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_test_random_space(sp, &st);
+        ae_test_instance(&in, sp, AE_GEN_POTENTIAL, ae_test_next(&st), "t");
         ae_rows_init(rows);
-        ae_claim_c3_exact(rows, &in, next_rand(&st));
+        ae_claim_c3_exact(rows, &in, ae_test_next(&st));
         assert_all_verified(rows, "C3", st, sp);
         r = find_row(rows, sp->kind == AE_EOS ? "sum_y p_q(y) = 1, EOS forced" : "sum_y p_q(y) = 1, fixed length");
         ck_assert_ptr_nonnull(r);

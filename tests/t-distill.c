@@ -7,12 +7,6 @@
 #include "claim/claim.h"
 #include <string.h>
 
-static uint64_t next_rand(uint64_t *s)
-{
-    *s = ae_hash(*s, 91, 0, 0, 0);
-    return *s;
-}
-
 static const ae_row *find_row(const ae_rows_t rows, const char *check)
 {
     slong i;
@@ -158,20 +152,15 @@ START_TEST(test_random_students)
         ae_rows_t rows;
         ae_student_spec st;
         slong i;
-        ae_space_kind kind = (next_rand(&stt) & 1) ? AE_EOS : AE_FIXED;
-        slong V = 1 + (slong)(next_rand(&stt) % 3), T = 1 + (slong)(next_rand(&stt) % 4);
+        ae_space_kind kind = (ae_test_next(&stt) & 1) ? AE_EOS : AE_FIXED;
+        slong V = 1 + (slong)(ae_test_next(&stt) % 3), T = 1 + (slong)(ae_test_next(&stt) % 4);
         ae_err_init(err);
-        ae_space_init(sp, kind, V, T, 1 + (slong)(next_rand(&stt) % 2), err);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = AE_GEN_DYADIC;
-        in.gen.seed = next_rand(&stt);
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_space_init(sp, kind, V, T, 1 + (slong)(ae_test_next(&stt) % 2), err);
+        ae_test_instance(&in, sp, AE_GEN_DYADIC, ae_test_next(&stt), "t");
         memset(&st, 0, sizeof st);
         st.kind = kinds[it % 5];
-        st.eps = ldexp(1.0, (int)(next_rand(&stt) % 30) - 20);
-        st.seed = next_rand(&stt);
+        st.eps = ldexp(1.0, (int)(ae_test_next(&stt) % 30) - 20);
+        st.seed = ae_test_next(&stt);
         snprintf(st.label, sizeof st.label, "%s", ae_student_name(st.kind));
         ae_rows_init(rows);
         ae_claim_distill(rows, &in, &st, ae_bounds_kl, 128, 2048);
@@ -315,16 +304,11 @@ START_TEST(test_c11)
         ae_rows_t rows;
         slong i;
         ae_err_init(err);
-        ae_space_init(sp, (it & 1) ? AE_EOS : AE_FIXED, 1 + (slong)(next_rand(&stt) % 3),
-                      1 + (slong)(next_rand(&stt) % 4), 2, err);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = AE_GEN_DYADIC;
-        in.gen.seed = next_rand(&stt);
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_space_init(sp, (it & 1) ? AE_EOS : AE_FIXED, 1 + (slong)(ae_test_next(&stt) % 3),
+                      1 + (slong)(ae_test_next(&stt) % 4), 2, err);
+        ae_test_instance(&in, sp, AE_GEN_DYADIC, ae_test_next(&stt), "t");
         ae_rows_init(rows);
-        ae_claim_c11_certified(rows, &in, next_rand(&stt), 128, 1024);
+        ae_claim_c11_certified(rows, &in, ae_test_next(&stt), 128, 1024);
         ck_assert_int_eq(rows->n, 2);
         for (i = 0; i < rows->n; i++)
             ck_assert_msg(rows->v[i].verdict == AE_VERIFIED, "C11 %s: %s", rows->v[i].check,

@@ -68,12 +68,7 @@ START_TEST(test_threads_identical)
         char *first = NULL;
         ae_err_init(err);
         ae_space_init(sp, cases[c].kind, cases[c].V, cases[c].T, 2, err);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = AE_GEN_DYADIC;
-        in.gen.seed = 3;
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_test_instance(&in, sp, AE_GEN_DYADIC, 3, "t");
         for (t = 0; t < 3; t++) {
             static const int threads[] = {1, 2, 16};
             ae_rows_t rows;
@@ -106,12 +101,7 @@ START_TEST(test_mutant_caught)
     ae_instance in;
     ae_err_init(err);
     ae_space_init(sp, AE_EOS, 3, 5, 1, err);
-    in.sp = sp;
-    in.r = NULL;
-    in.gen.kind = AE_GEN_DYADIC;
-    in.gen.seed = 4;
-    in.gen.stream = 1;
-    snprintf(in.name, sizeof in.name, "mutant");
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 4, "mutant");
     for (drop_depth = 0; drop_depth < sp->T - 1; drop_depth++) {
         ae_rows_t rows;
         ae_rows_init(rows);

@@ -7,20 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t next_rand(uint64_t *s)
-{
-    *s = ae_hash(*s, 93, 0, 0, 0);
-    return *s;
-}
-
-static void random_space(ae_space_t sp, uint64_t *st)
-{
-    ae_err_t err;
-    ae_err_init(err);
-    ck_assert_int_eq(ae_space_init(sp, (next_rand(st) & 1) ? AE_EOS : AE_FIXED, 1 + (slong)(next_rand(st) % 3),
-                                   1 + (slong)(next_rand(st) % 4), 1 + (slong)(next_rand(st) % 2), err), 0);
-}
-
 START_TEST(test_zipf_exact)
 {
     /* F(2,2), one prompt: masses are 1/k / H_4 for k = 1..4 in some order, H_4 = 25/12 */
@@ -77,9 +63,9 @@ START_TEST(test_prefix_masses)
         fmpq *m;
         fmpq_t w;
         slong p;
-        random_space(sp, &st);
+        ae_test_random_space(sp, &st);
         ae_data_init(d, sp);
-        ae_data_generate(d, AE_DATA_RANDOM, 0, next_rand(&st), sp, 128);
+        ae_data_generate(d, AE_DATA_RANDOM, 0, ae_test_next(&st), sp, 128);
         m = _fmpq_vec_init(sp->P * sp->S);
         ae_data_prefix_exact(m, d, sp);
         fmpq_init(w);
@@ -161,19 +147,14 @@ START_TEST(test_claims_random)
         ae_data_t d;
         ae_rows_t rows;
         slong i;
-        random_space(sp, &st);
-        in.sp = sp;
-        in.r = NULL;
-        in.gen.kind = AE_GEN_DYADIC;
-        in.gen.seed = next_rand(&st);
-        in.gen.stream = 1;
-        snprintf(in.name, sizeof in.name, "t");
+        ae_test_random_space(sp, &st);
+        ae_test_instance(&in, sp, AE_GEN_DYADIC, ae_test_next(&st), "t");
         ae_rows_init(rows);
-        ae_claim_c4_certified(rows, &in, next_rand(&st), 128, 1024);
-        ae_claim_c5_certified(rows, &in, next_rand(&st), 128, 1024);
+        ae_claim_c4_certified(rows, &in, ae_test_next(&st), 128, 1024);
+        ae_claim_c5_certified(rows, &in, ae_test_next(&st), 128, 1024);
         ae_data_init(d, sp);
-        ae_data_generate(d, kinds[it % 4], params[it % 4], next_rand(&st), sp, 256);
-        ae_claim_c6(rows, &in, d, next_rand(&st), 128, 1024);
+        ae_data_generate(d, kinds[it % 4], params[it % 4], ae_test_next(&st), sp, 256);
+        ae_claim_c6(rows, &in, d, ae_test_next(&st), 128, 1024);
         for (i = 0; i < rows->n; i++) {
             ck_assert_msg(rows->v[i].verdict == AE_VERIFIED, "it %ld %c(%ld,%ld) P=%ld %s: %s is %s (%s)", (long)it,
                           sp->kind == AE_EOS ? 'E' : 'F', (long)sp->V, (long)sp->T, (long)sp->P, d->name,
@@ -207,12 +188,7 @@ START_TEST(test_hand_entropy)
     ae_space_init(sp, AE_FIXED, 2, 1, 1, err);
     ae_data_init(d, sp);
     ck_assert_int_eq(read_text(d, sp, "0\n1 * 3\n", err), 0);
-    in.sp = sp;
-    in.r = NULL;
-    in.gen.kind = AE_GEN_DYADIC;
-    in.gen.seed = 1;
-    in.gen.stream = 1;
-    snprintf(in.name, sizeof in.name, "hand");
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 1, "hand");
     ae_rows_init(rows);
     ae_claim_c6(rows, &in, d, 3, 128, 1024);
     ck_assert_int_eq(ae_rows_verdict(rows), AE_VERIFIED);

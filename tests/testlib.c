@@ -64,3 +64,29 @@ char *ae_test_tmpname(const char *name, const char *tag)
     snprintf(p, n, "%s/tests/%s.tmp.%ld.%s", dir ? dir : ".", name, (long)getpid(), tag);
     return p;
 }
+
+uint64_t ae_test_next(uint64_t *state)
+{
+    *state = ae_hash(*state, 77, 0, 0, 0);
+    return *state;
+}
+
+void ae_test_random_space(ae_space_t sp, uint64_t *state)
+{
+    ae_err_t err;
+    ae_space_kind kind = (ae_test_next(state) & 1) ? AE_EOS : AE_FIXED;
+    slong V = 1 + (slong)(ae_test_next(state) % 3), T = 1 + (slong)(ae_test_next(state) % 4);
+    slong P = 1 + (slong)(ae_test_next(state) % 2);
+    ae_err_init(err);
+    ck_assert_int_eq(ae_space_init(sp, kind, V, T, P, err), 0);
+}
+
+void ae_test_instance(ae_instance *in, const ae_space_t sp, ae_gen_kind kind, uint64_t seed, const char *name)
+{
+    in->sp = sp;
+    in->r = NULL;
+    in->gen.kind = kind;
+    in->gen.seed = seed;
+    in->gen.stream = 1;
+    snprintf(in->name, sizeof in->name, "%s", name);
+}

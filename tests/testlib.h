@@ -15,4 +15,10 @@ int ae_test_run(Suite *s);
 /* A path for a temporary file named after the test: "tests/<name>.tmp.<pid>.<tag>" in the
    build tree; the caller frees it. */
 char *ae_test_tmpname(const char *name, const char *tag);
+/* Next value of a counter-based test stream (splitmix of the state). */
+uint64_t ae_test_next(uint64_t *state);
+/* A random small space: V in [1,3], T in [1,4], P in [1,2], either kind. */
+void ae_test_random_space(ae_space_t sp, uint64_t *state);
+/* A generated instance of sp: generator `kind` with `seed`, stream 1, no table. */
+void ae_test_instance(ae_instance *in, const ae_space_t sp, ae_gen_kind kind, uint64_t seed, const char *name);
 #endif
