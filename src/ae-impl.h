@@ -23,6 +23,9 @@ void *ae_realloc(void *p, size_t n);
 
 /* V_q(s) = LSE of the allowed entries of row (p,s) at depth d (shifted by the largest
    midpoint, so exp never overflows). Shared by the maps and the checkers. */
+/* The depth where streaming walks split into independent subtrees (fixed by the space, so
+   results never depend on the thread or rank count). */
+slong _ae_stream_split_depth(const ae_space_t sp);
 void _ae_lse_allowed(arb_t v, arb_srcptr row, const ae_space_t sp, slong d, slong prec);
 void _ae_row_lse(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d, slong prec);
 

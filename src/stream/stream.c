@@ -331,7 +331,7 @@ static void exchange(node_res *task, slong ntask, int rank, int size)
 }
 
 /* the split depth: fixed by the space, so results never depend on the thread count */
-static slong split_depth(const ae_space_t sp)
+slong _ae_stream_split_depth(const ae_space_t sp)
 {
     slong d;
     for (d = 0; d < sp->T - 1; d++)
@@ -365,7 +365,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                     ae_phi_fn phi, slong prec)
 {
     sctx c;
-    slong ks = split_depth(sp), ntask = sp->first[ks + 1] - sp->first[ks], i, d, s, a, A = sp->A;
+    slong ks = _ae_stream_split_depth(sp), ntask = sp->first[ks + 1] - sp->first[ks], i, d, s, a, A = sp->A;
     node_res *task = ae_malloc((size_t)ntask * sizeof(node_res));
     node_res *top = ae_malloc((size_t)(sp->first[ks] > 0 ? sp->first[ks] : 1) * sizeof(node_res));
     arb_ptr Psi_top = _arb_vec_init(sp->first[ks + 1]); /* top-down products down to depth ks */
