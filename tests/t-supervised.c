@@ -110,6 +110,8 @@ START_TEST(test_data_file)
         {"0 x\n", "line 1:field token 2"},
         {"# nothing\n\n", "no responses"},
         {"1: 0\n", "prompt 0 has no responses"},
+        {"- 1\n", "line 1:field token 2: '-'"},
+        {"1 -\n", "line 1:field token 2: '-'"},
     };
     int i;
     ae_err_init(err);
@@ -124,7 +126,7 @@ START_TEST(test_data_file)
     fmpq_set_si(w, 2, 7);
     ck_assert(fmpq_equal(w, d->q + d->Y + ae_space_response_rank_tokens(sp, (slong[]){1, 0}, 2)));
     ck_assert_int_eq(d->zeros, 2 * 7 - 4);
-    for (i = 0; i < 8; i++) {
+    for (i = 0; i < 10; i++) {
         ck_assert_int_eq(read_text(d, sp, bad[i].text, err), AE_E_INPUT);
         ck_assert_msg(strstr(err->msg, bad[i].where) != NULL && strstr(err->msg, "t-supervised") != NULL,
                       "case %d: %s", i, err->msg);

@@ -182,6 +182,9 @@ int ae_cmd_verify(int argc, char **argv)
             ae_data_clear(rho);
         }
         ae_space_clear(sp);
+    } else if (o.logits != NULL && (mask & ~AE_CLAIM_DISTILL) && mask != AE_CLAIM_ALL) {
+        fprintf(stderr, "armebm verify: --logits (a student) is for the distillation checks: use 'distill'\n");
+        rc = AE_EXIT_USAGE;
     } else if (o.logits != NULL && o.rewards == NULL) {
         fprintf(stderr, "armebm verify: --logits (a student) needs --rewards (its teacher)\n");
         rc = AE_EXIT_USAGE;

@@ -207,6 +207,7 @@ int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t er
     while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
         char *s = line, *end;
         slong prompt = 0, n = 0, count = 1, r;
+        int empty = 0;
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
@@ -229,9 +230,21 @@ int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t er
                 s++;
             if (*s == '\0' || *s == '*')
                 break;
-            if (*s == '-' && (s[1] == '\0' || s[1] == ' ' || s[1] == '\t' || s[1] == '*') && n == 0) {
-                s++; /* the empty response */
+            if (*s == '-' && (s[1] == '\0' || s[1] == ' ' || s[1] == '\t' || s[1] == '*')) {
+                /* the empty response: '-' stands alone (a count may follow) */
+                if (n > 0 || empty) {
+                    rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld:field token %ld: '-' (the empty response) must stand alone",
+                                    path, (long)lineno, (long)n + 1);
+                    break;
+                }
+                empty = 1;
+                s++;
                 continue;
+            }
+            if (empty) {
+                rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld:field token 2: '-' (the empty response) must stand alone",
+                                path, (long)lineno);
+                break;
             }
             errno = 0;
             tok[n] = strtol(s, &end, 10);
@@ -280,7 +293,8 @@ int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t er
     if (rc == 0 && ferror(f))
         rc = ae_err_set(err, AE_E_IO, "%s: read error: %s", path, strerror(errno));
     if (rc == 0 && lines == 0)
-        rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld: no responses in the file", path, (long)lineno);
+        rc = ae_err_set(err, AE_E_INPUT, "%s: no responses in the file (%ld lines of comments or blanks)", path,
+                        (long)lineno);
     if (rc == 0) {
         slong p;
         d->kind = AE_DATA_FILE;
