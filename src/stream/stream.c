@@ -142,7 +142,7 @@ static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, arb_sr
 {
     const ae_space_struct *sp = c->sp;
     slong a, prec = c->prec;
-    int first = 1;
+    int first = 1, leaf_seen = 0;
     arb_t inv;
     arb_init(inv);
     arb_zero(out->beta);
@@ -161,13 +161,18 @@ static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, arb_sr
         arb_srcptr h, l, hi;
         if (!ae_space_allowed(sp, d, a))
             continue;
-        arb_mul(f, phi + a, ipsi + a, prec);
-        arb_mul(f, f, inv, prec);
         arb_add(out->z, out->z, ch[a].z, prec);
         out->n += ch[a].n;
         if (ae_space_ends(sp, d, a)) {
-            h = l = hi = f;
+            /* phi = psi at an ending action (nothing follows, beta = 1): the factor is 1/sum,
+               the same for every ending action of the row, so only the first enters the hull */
+            if (leaf_seen)
+                continue;
+            leaf_seen = 1;
+            h = l = hi = inv;
         } else {
+            arb_mul(f, phi + a, ipsi + a, prec);
+            arb_mul(f, f, inv, prec);
             arb_mul(ch[a].hull, ch[a].hull, f, prec);
             if (c->witness) {
                 arb_mul(ch[a].lo, ch[a].lo, f, prec);
@@ -233,7 +238,7 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
         nx[l] = a + 1;
         if (!ae_space_allowed(sp, d, a))
             continue;
-        psi_of(psi + l * A + a, ipsi + l * A + a, c, s, a);
+        psi_of(psi + l * A + a, ae_space_ends(sp, d, a) ? NULL : ipsi + l * A + a, c, s, a);
         if (ae_space_ends(sp, d, a)) {
             arb_mul(f, Psi + l, psi + l * A + a, c->prec);
             res_leaf(ch + l * A + a, f, ae_space_response_rank(sp, s, a));
@@ -439,7 +444,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                 node_res *src;
                 if (!ae_space_allowed(sp, d, a))
                     continue;
-                psi_of(psi + a, ipsi + a, &c, s, a);
+                psi_of(psi + a, ae_space_ends(sp, d, a) ? NULL : ipsi + a, &c, s, a);
                 if (ae_space_ends(sp, d, a)) {
                     arb_mul(f, Psi_top + s, psi + a, prec);
                     res_leaf(ch + a, f, ae_space_response_rank(sp, s, a));
