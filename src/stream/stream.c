@@ -125,10 +125,10 @@ static void res_clear(node_res *r)
     arb_clear(r->z);
 }
 
-/* a leaf: z = Psi(y); its beta (1) and ratio (the parent's factor) are implied by finish() */
-static void res_leaf(node_res *r, const arb_t Psi, slong rank)
+/* a leaf: its beta (1) and ratio (the parent's factor) are implied by finish(); Psi(y) goes
+   straight into the walk's Z accumulator, in visiting order */
+static void res_leaf(node_res *r, slong rank)
 {
-    arb_set(r->z, Psi);
     r->lo_rank = r->hi_rank = rank;
     r->n = 1;
 }
@@ -143,8 +143,10 @@ static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, arb_sr
     const ae_space_struct *sp = c->sp;
     slong a, prec = c->prec;
     int first = 1, leaf_seen = 0;
-    arb_t inv;
+    arb_t inv, one;
     arb_init(inv);
+    arb_init(one);
+    arb_one(one);
     arb_zero(out->beta);
     for (a = 0; a < A; a++)
         if (ae_space_allowed(sp, d, a)) {
@@ -155,24 +157,21 @@ static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, arb_sr
             arb_add(out->beta, out->beta, phi + a, prec);
         }
     arb_inv(inv, out->beta, prec);
-    arb_zero(out->z);
-    out->n = 0;
     for (a = 0; a < A; a++) {
         arb_srcptr h, l, hi;
         if (!ae_space_allowed(sp, d, a))
             continue;
-        arb_add(out->z, out->z, ch[a].z, prec);
-        out->n += ch[a].n;
+        /* factors are phi/(psi sum); the common 1/sum multiplies the hull once, at the end
+           (a positive ball times a hull encloses each product) */
         if (ae_space_ends(sp, d, a)) {
             /* phi = psi at an ending action (nothing follows, beta = 1): the factor is 1/sum,
                the same for every ending action of the row, so only the first enters the hull */
             if (leaf_seen)
                 continue;
             leaf_seen = 1;
-            h = l = hi = inv;
+            h = l = hi = one;
         } else {
             arb_mul(f, phi + a, ipsi + a, prec);
-            arb_mul(f, f, inv, prec);
             arb_mul(ch[a].hull, ch[a].hull, f, prec);
             if (c->witness) {
                 arb_mul(ch[a].lo, ch[a].lo, f, prec);
@@ -205,7 +204,13 @@ static void finish(node_res *out, const sctx *c, slong d, arb_srcptr psi, arb_sr
             }
         }
     }
+    arb_mul(out->hull, out->hull, inv, prec);
+    if (c->witness) {
+        arb_mul(out->lo, out->lo, inv, prec);
+        arb_mul(out->hi, out->hi, inv, prec);
+    }
     arb_clear(inv);
+    arb_clear(one);
 }
 
 /* Post-order walk of the subtree of s0 (depth d0), Psi_in the product of psi above s0. */
@@ -218,10 +223,11 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
     arb_ptr psi = _arb_vec_init(depth * A), ipsi = _arb_vec_init(depth * A), phi = _arb_vec_init(A);
     arb_ptr Psi = _arb_vec_init(depth + 1);
     node_res *ch = ae_malloc((size_t)(depth * A) * sizeof(node_res));
-    arb_t f;
-    slong l = 0;
+    arb_t f, zacc;
+    slong l = 0, nacc = 0;
 
     arb_init(f);
+    arb_init(zacc);
     for (i = 0; i < depth * A; i++)
         res_init(ch + i);
     st[0] = s0;
@@ -241,7 +247,9 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
         psi_of(psi + l * A + a, ae_space_ends(sp, d, a) ? NULL : ipsi + l * A + a, c, s, a);
         if (ae_space_ends(sp, d, a)) {
             arb_mul(f, Psi + l, psi + l * A + a, c->prec);
-            res_leaf(ch + l * A + a, f, ae_space_response_rank(sp, s, a));
+            arb_add(zacc, zacc, f, c->prec);
+            nacc++;
+            res_leaf(ch + l * A + a, ae_space_response_rank(sp, s, a));
         } else {
             arb_mul(Psi + l + 1, Psi + l, psi + l * A + a, c->prec);
             st[l + 1] = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
@@ -249,6 +257,9 @@ static void walk_subtree(node_res *out, const sctx *c, slong s0, slong d0, const
             l++;
         }
     }
+    arb_set(out->z, zacc);
+    out->n = nacc;
+    arb_clear(zacc);
     for (i = 0; i < depth * A; i++)
         res_clear(ch + i);
     free(ch);
@@ -376,7 +387,8 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     arb_ptr Psi_top = _arb_vec_init(sp->first[ks + 1]); /* top-down products down to depth ks */
     node_res *ch = ae_malloc((size_t)A * sizeof(node_res));
     arb_ptr psi = _arb_vec_init(A), ipsi = _arb_vec_init(A), phirow = _arb_vec_init(A);
-    arb_t f;
+    arb_t f, ztop;
+    slong ntop = 0;
 
     c.sp = sp;
     c.g = g;
@@ -398,6 +410,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
         }
     }
     arb_init(f);
+    arb_init(ztop);
     /* top-down products for the states down to the split depth */
     arb_one(Psi_top);
     for (d = 0; d < ks; d++)
@@ -447,7 +460,9 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                 psi_of(psi + a, ae_space_ends(sp, d, a) ? NULL : ipsi + a, &c, s, a);
                 if (ae_space_ends(sp, d, a)) {
                     arb_mul(f, Psi_top + s, psi + a, prec);
-                    res_leaf(ch + a, f, ae_space_response_rank(sp, s, a));
+                    arb_add(ztop, ztop, f, prec);
+                    ntop++;
+                    res_leaf(ch + a, ae_space_response_rank(sp, s, a));
                     continue;
                 }
                 {
@@ -458,24 +473,30 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                 arb_set(ch[a].hull, src->hull);
                 arb_set(ch[a].lo, src->lo);
                 arb_set(ch[a].hi, src->hi);
-                arb_set(ch[a].z, src->z);
                 ch[a].lo_rank = src->lo_rank;
                 ch[a].hi_rank = src->hi_rank;
-                ch[a].n = src->n;
             }
             finish(top + s, &c, d, psi, ipsi, ch, A, phirow, f);
         }
     {
         node_res *root = ks == 0 ? task : top;
-        arb_set(st->z, root->z);
+        /* Z: the subtrees' direct sums in index order, then the leaves above the split */
+        arb_zero(st->z);
+        st->responses = 0;
+        for (i = 0; i < ntask; i++) {
+            arb_add(st->z, st->z, task[i].z, prec);
+            st->responses += task[i].n;
+        }
+        arb_add(st->z, st->z, ztop, prec);
+        st->responses += ntop;
         arb_set(st->beta, root->beta);
         arb_set(st->hull, root->hull);
         arb_set(st->lo, root->lo);
         arb_set(st->hi, root->hi);
         st->lo_rank = root->lo_rank;
         st->hi_rank = root->hi_rank;
-        st->responses = root->n;
     }
+    arb_clear(ztop);
     for (i = 0; i < ntask; i++)
         res_clear(task + i);
     for (i = 0; i < sp->first[ks]; i++)
