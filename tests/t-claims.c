@@ -303,22 +303,15 @@ END_TEST
 static Suite *claims_suite(void)
 {
     Suite *s = suite_create("claims");
-    TCase *tc;
-#define ADD(name, fn, secs)                                                                 \
-    tc = tcase_create(name);                                                                \
-    tcase_set_timeout(tc, (secs) * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1)); \
-    tcase_add_test(tc, fn);                                                                 \
-    suite_add_tcase(s, tc)
-    ADD("ae_claim_c1_exact", test_c1_exact, 20);
-    ADD("ae_claim_c1_certified", test_c1_certified, 20);
-    ADD("mutation", test_mutant_drop_value, 20);
-    ADD("mutation_sanity", test_mutant_sanity, 20);
-    ADD("ae_claim_c2_certified", test_c2_certified, 20);
-    ADD("ae_claim_c3_exact", test_c3_exact, 20);
-    ADD("hand", test_hand_e12, 20);
-    ADD("ae_escalate", test_escalate, 20);
-    ADD("ae_rows_write", test_writers, 20);
-#undef ADD
+    ae_test_add(s, "ae_claim_c1_exact", test_c1_exact, 20);
+    ae_test_add(s, "ae_claim_c1_certified", test_c1_certified, 20);
+    ae_test_add(s, "mutation", test_mutant_drop_value, 20);
+    ae_test_add(s, "mutation_sanity", test_mutant_sanity, 20);
+    ae_test_add(s, "ae_claim_c2_certified", test_c2_certified, 20);
+    ae_test_add(s, "ae_claim_c3_exact", test_c3_exact, 20);
+    ae_test_add(s, "hand", test_hand_e12, 20);
+    ae_test_add(s, "ae_escalate", test_escalate, 20);
+    ae_test_add(s, "ae_rows_write", test_writers, 20);
     return s;
 }
 

@@ -344,21 +344,14 @@ END_TEST
 static Suite *distill_suite(void)
 {
     Suite *s = suite_create("distill");
-    TCase *tc;
-#define ADD(name, fn)                                                                        \
-    tc = tcase_create(name);                                                                 \
-    tcase_set_timeout(tc, 30 * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1));      \
-    tcase_add_test(tc, fn);                                                                  \
-    suite_add_tcase(s, tc)
-    ADD("ae_distill_measure", test_hand_two_actions);
-    ADD("wrong_bound", test_wrong_bound_violated);
-    ADD("ae_claim_distill", test_random_students);
-    ADD("ae_student_lookahead", test_lookahead_limits);
-    ADD("ae_student_adversarial", test_adversary_optimum);
-    ADD("ae_student_value_noise", test_value_student_eps);
-    ADD("ae_claim_c11_certified", test_c11);
-    ADD("ae_reward_family_table", test_reward_families);
-#undef ADD
+    ae_test_add(s, "ae_distill_measure", test_hand_two_actions, 30);
+    ae_test_add(s, "wrong_bound", test_wrong_bound_violated, 30);
+    ae_test_add(s, "ae_claim_distill", test_random_students, 30);
+    ae_test_add(s, "ae_student_lookahead", test_lookahead_limits, 30);
+    ae_test_add(s, "ae_student_adversarial", test_adversary_optimum, 30);
+    ae_test_add(s, "ae_student_value_noise", test_value_student_eps, 30);
+    ae_test_add(s, "ae_claim_c11_certified", test_c11, 30);
+    ae_test_add(s, "ae_reward_family_table", test_reward_families, 30);
     return s;
 }
 

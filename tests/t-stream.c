@@ -137,17 +137,10 @@ END_TEST
 static Suite *stream_suite(void)
 {
     Suite *s = suite_create("stream");
-    TCase *tc;
-#define ADD(name, fn)                                                                   \
-    tc = tcase_create(name);                                                            \
-    tcase_set_timeout(tc, 30 * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1)); \
-    tcase_add_test(tc, fn);                                                             \
-    suite_add_tcase(s, tc)
-    ADD("ae_stream_walk", test_against_exact);
-    ADD("threads", test_threads_identical);
-    ADD("mutation", test_mutant_caught);
-    ADD("ae_stream_walk_d", test_double_error_small);
-#undef ADD
+    ae_test_add(s, "ae_stream_walk", test_against_exact, 30);
+    ae_test_add(s, "threads", test_threads_identical, 30);
+    ae_test_add(s, "mutation", test_mutant_caught, 30);
+    ae_test_add(s, "ae_stream_walk_d", test_double_error_small, 30);
     return s;
 }
 

@@ -249,19 +249,12 @@ END_TEST
 static Suite *supervised_suite(void)
 {
     Suite *s = suite_create("supervised");
-    TCase *tc;
-#define ADD(name, fn)                                                                   \
-    tc = tcase_create(name);                                                            \
-    tcase_set_timeout(tc, 30 * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1)); \
-    tcase_add_test(tc, fn);                                                             \
-    suite_add_tcase(s, tc)
-    ADD("ae_data_generate", test_zipf_exact);
-    ADD("ae_data_prefix_exact", test_prefix_masses);
-    ADD("ae_data_read", test_data_file);
-    ADD("claims_c4_c5_c6", test_claims_random);
-    ADD("hand", test_hand_entropy);
-    ADD("zero_mass", test_zero_mass);
-#undef ADD
+    ae_test_add(s, "ae_data_generate", test_zipf_exact, 30);
+    ae_test_add(s, "ae_data_prefix_exact", test_prefix_masses, 30);
+    ae_test_add(s, "ae_data_read", test_data_file, 30);
+    ae_test_add(s, "claims_c4_c5_c6", test_claims_random, 30);
+    ae_test_add(s, "hand", test_hand_entropy, 30);
+    ae_test_add(s, "zero_mass", test_zero_mass, 30);
     return s;
 }
 

@@ -570,21 +570,14 @@ END_TEST
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
-    TCase *tc;
-#define ADD(name, fn, secs)                                                                 \
-    tc = tcase_create(name);                                                                \
-    tcase_set_timeout(tc, (secs) * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1)); \
-    tcase_add_test(tc, fn);                                                                 \
-    suite_add_tcase(s, tc)
-    ADD("ae_adam_update", test_adam_quadratic, 20);
-    ADD("ae_adam_update_vector", test_adam_vector, 20);
-    ADD("ae_train_lr", test_schedule, 20);
-    ADD("ae_train_log_steps", test_log_steps, 20);
-    ADD("ae_train_grad_d", test_gradients, 20);
-    ADD("ae_train_eval", test_eval_hand, 20);
-    ADD("ae_train_run", test_converges, 20);
-    ADD("determinism", test_determinism, 20);
-#undef ADD
+    ae_test_add(s, "ae_adam_update", test_adam_quadratic, 20);
+    ae_test_add(s, "ae_adam_update_vector", test_adam_vector, 20);
+    ae_test_add(s, "ae_train_lr", test_schedule, 20);
+    ae_test_add(s, "ae_train_log_steps", test_log_steps, 20);
+    ae_test_add(s, "ae_train_grad_d", test_gradients, 20);
+    ae_test_add(s, "ae_train_eval", test_eval_hand, 20);
+    ae_test_add(s, "ae_train_run", test_converges, 20);
+    ae_test_add(s, "determinism", test_determinism, 20);
     return s;
 }
 

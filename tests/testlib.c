@@ -90,3 +90,11 @@ void ae_test_instance(ae_instance *in, const ae_space_t sp, ae_gen_kind kind, ui
     in->gen.stream = 1;
     snprintf(in->name, sizeof in->name, "%s", name);
 }
+
+void ae_test_add(Suite *s, const char *name, const TTest *tf, double secs)
+{
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, secs * (ae_test_multiplier() > 1 ? ae_test_multiplier() : 1));
+    tcase_add_test(tc, tf);
+    suite_add_tcase(s, tc);
+}

@@ -15,6 +15,9 @@ int ae_test_run(Suite *s);
 /* A path for a temporary file named after the test: "tests/<name>.tmp.<pid>.<tag>" in the
    build tree; the caller frees it. */
 char *ae_test_tmpname(const char *name, const char *tag);
+/* Adds test tf to s in a case of its own named `name`, with a timeout of `secs` seconds
+   scaled up by AE_TEST_MULTIPLIER when above 1. */
+void ae_test_add(Suite *s, const char *name, const TTest *tf, double secs);
 /* Next value of a counter-based test stream (splitmix of the state). */
 uint64_t ae_test_next(uint64_t *state);
 /* A random small space: V in [1,3], T in [1,4], P in [1,2], either kind. */
