@@ -12,25 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEST_CHECK(cond, ...)          \
-    do {                               \
-        if (!(cond))                   \
-            ck_abort_msg(__VA_ARGS__); \
-    } while (0)
-
-static uint64_t sm_next(uint64_t *x) /* splitmix64 */
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static slong sm_range(uint64_t *x, slong lo, slong hi)
-{
-    return lo + (slong)(sm_next(x) % (uint64_t)(hi - lo + 1));
-}
-
 static const char *vn(ae_verdict v)
 {
     return v == AE_VERIFIED ? "VERIFIED" : v == AE_VIOLATED ? "VIOLATED" : v == AE_UNDECIDED ? "UNDECIDED" : "?";

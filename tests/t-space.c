@@ -10,26 +10,7 @@
 
 /* ck_assert_msg records a mark point (a write to the runner) on every success, which costs
    seconds over the hundreds of thousands of assertions below: test first, then fail. */
-#define TEST_CHECK(cond, ...)              \
-    do {                                   \
-        if (!(cond))                       \
-            ck_abort_msg(__VA_ARGS__);     \
-    } while (0)
-
 /* ------------------------------------------------------------------ local helpers */
-
-static uint64_t sm_next(uint64_t *x) /* splitmix64 */
-{
-    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-static slong sm_range(uint64_t *x, slong lo, slong hi) /* uniform in [lo, hi] */
-{
-    return lo + (slong)(sm_next(x) % (uint64_t)(hi - lo + 1));
-}
 
 static const char *kname(ae_space_kind k)
 {

@@ -98,3 +98,16 @@ void ae_test_add(Suite *s, const char *name, const TTest *tf, double secs)
     tcase_add_test(tc, tf);
     suite_add_tcase(s, tc);
 }
+
+uint64_t sm_next(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+slong sm_range(uint64_t *x, slong lo, slong hi)
+{
+    return lo + (slong)(sm_next(x) % (uint64_t)(hi - lo + 1));
+}

@@ -15,6 +15,19 @@ int ae_test_run(Suite *s);
 /* A path for a temporary file named after the test: "tests/<name>.tmp.<pid>.<tag>" in the
    build tree; the caller frees it. */
 char *ae_test_tmpname(const char *name, const char *tag);
+/* An assertion for hot loops: unlike ck_assert_msg it reports nothing to the runner when it
+   holds, which keeps loops over thousands of entries fast. */
+#define TEST_CHECK(cond, ...)          \
+    do {                               \
+        if (!(cond))                   \
+            ck_abort_msg(__VA_ARGS__); \
+    } while (0)
+
+/* A splitmix64 stream for test inputs, independent of the library's own hash (so oracles never
+   share code with what they check), and a uniform integer in [lo, hi] from it. */
+uint64_t sm_next(uint64_t *x);
+slong sm_range(uint64_t *x, slong lo, slong hi);
+
 /* Adds test tf to s in a case of its own named `name`, with a timeout of `secs` seconds
    scaled up by AE_TEST_MULTIPLIER when above 1. */
 void ae_test_add(Suite *s, const char *name, const TTest *tf, double secs);
