@@ -21,12 +21,43 @@ void *ae_malloc(size_t n);
 void *ae_calloc(size_t n, size_t size);
 void *ae_realloc(void *p, size_t n);
 
-/* V_q(s) = LSE of the allowed entries of row (p,s) at depth d (shifted by the largest
-   midpoint, so exp never overflows). Shared by the maps and the checkers. */
 /* The depth where streaming walks split into independent subtrees (fixed by the space, so
    results never depend on the thread or rank count). */
 slong _ae_stream_split_depth(const ae_space_t sp);
+/* V_q(s) = LSE of the allowed entries of row (p,s) at depth d (shifted by the largest
+   midpoint, so exp never overflows). Shared by the maps and the checkers. */
 void _ae_lse_allowed(arb_t v, arb_srcptr row, const ae_space_t sp, slong d, slong prec);
 void _ae_row_lse(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d, slong prec);
+
+/* Inline forms of per-entry functions, for the walks that call them once per tree edge
+   (the public ae_space_allowed, ae_space_ends, ae_hash_tail, ae_gen_int_prefix wrap these). */
+static inline int _ae_allowed(const ae_space_struct *sp, slong d, slong a)
+{
+    return !(sp->kind == AE_EOS && a < sp->V && d == sp->T - 1);
+}
+
+static inline int _ae_ends(const ae_space_struct *sp, slong d, slong a)
+{
+    return sp->kind == AE_EOS ? a == sp->V : d == sp->T - 1;
+}
+
+static inline uint64_t _ae_mix64(uint64_t z)
+{
+    z += UINT64_C(0x9e3779b97f4a7c15);
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* integer potentials are drawn from 1..AE_POTENTIAL_MAX */
+#define AE_POTENTIAL_MAX 16
+
+static inline slong _ae_gen_int(const ae_gen_struct *g, uint64_t prefix, slong s, slong a)
+{
+    uint64_t h = _ae_mix64(_ae_mix64(prefix ^ (uint64_t)s) ^ (uint64_t)a);
+    if (g->kind == AE_GEN_POTENTIAL)
+        return 1 + (slong)(h % AE_POTENTIAL_MAX);
+    return (slong)(h % (2 * AE_DYADIC_RANGE + 1)) - AE_DYADIC_RANGE;
+}
 
 #endif

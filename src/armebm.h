@@ -628,7 +628,9 @@ int ae_train_write_all(const char *dir, const ae_train_results_t res, ae_err_t e
 /* The C1 distribution check on a generated instance without storing any table: one post-order
    walk per subtree keeps O(T*A) numbers. With psi = exp r and beta the backward variables, the
    logits are phi(s,a) = psi(s,a) beta(s.a); p_q(y) = prod phi/sum_b phi(s,b) from those rows,
-   Psi(y) = prod psi by top-down products, Z = sum_y Psi(y) by direct summation at the leaves.
+   Psi(y) = prod psi along y, Z = sum_y Psi(y) by direct summation at the leaves (for dyadic
+   instances Psi(y) = exp(K(y)/256) with K(y) an integer, so leaves are counted by K exactly and
+   Z = sum_K n_K exp(K/256); integer potentials multiply top-down).
    p_q(y) = Psi(y)/Z for every y iff the ratio p_q(y)/Psi(y), tracked bottom-up as an interval
    hull over the subtree's leaves (with the extreme leaves as witnesses), is 1/Z. The tree is
    split at a depth fixed by the space (not the thread count) into independent subtrees run on
@@ -655,7 +657,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
    with an ETA there. Process-wide, set once by the program (the library never sets it). */
 void ae_stream_set_progress(FILE *tty);
 /* MPI builds (--enable-mpi): when on, every rank of MPI_COMM_WORLD must call the same walks;
-   subtrees are dealt round-robin to ranks and their results exchanged exactly (Arb's
+   rank 0 hands subtrees out from a dynamic queue and their results are exchanged exactly (Arb's
    serialised balls), so every rank combines the same numbers in the same order and the result
    is byte-identical to one process. Off by default; a no-op without MPI. */
 void ae_stream_use_mpi(int on);

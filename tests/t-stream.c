@@ -1,4 +1,5 @@
-/* Tests of the streaming C1 walk: its Z and beta against the exact table-based values, every
+/* Tests of the streaming C1 walk: its Z and beta against the exact table-based values (and, for
+   dyadic instances, against one exp per response), every
    response counted, results identical for 1, 2 and 16 threads, and a broken map caught. */
 #include <config.h>
 #include "testlib.h"
@@ -52,6 +53,66 @@ START_TEST(test_against_exact)
         fmpq_clear(z);
         ae_qtable_clear(psi);
         ae_qtable_clear(phi);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+/* Z = sum_y exp(R(y)) by one arb_exp per response, at every leaf of a recursive walk */
+static void z_brute(arb_t z, const ae_gen_struct *g, const ae_space_t sp, slong s, slong d, slong K, slong prec)
+{
+    slong a;
+    for (a = 0; a < sp->A; a++) {
+        slong k;
+        if (!ae_space_allowed(sp, d, a))
+            continue;
+        k = ae_gen_int(g, 0, s, a);
+        if (ae_space_ends(sp, d, a)) {
+            arb_t e;
+            arb_init(e);
+            arb_set_si(e, K + k);
+            arb_mul_2exp_si(e, e, -AE_DYADIC_BITS);
+            arb_exp(e, e, prec);
+            arb_add(z, z, e, prec);
+            arb_clear(e);
+        } else {
+            z_brute(z, g, sp, sp->first[d + 1] + (s - sp->first[d]) * sp->V + a, d + 1, K + k, prec);
+        }
+    }
+}
+
+START_TEST(test_dyadic_z)
+{
+    /* dyadic: Z from the exact histogram of path sums against one exp per response, on spaces
+       deep enough that leaves sit both above and below the split depth */
+    static const struct { ae_space_kind kind; slong V, T; } cases[] = {
+        {AE_EOS, 2, 11}, {AE_FIXED, 3, 6}, {AE_EOS, 3, 7}, {AE_FIXED, 2, 10}, {AE_EOS, 17, 2}, {AE_FIXED, 1, 5}};
+    uint64_t st = ae_test_seed();
+    int c, w;
+    for (c = 0; c < 6; c++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_gen_t g;
+        arb_t z;
+        ae_err_init(err);
+        ae_space_init(sp, cases[c].kind, cases[c].V, cases[c].T, 1, err);
+        g->kind = AE_GEN_DYADIC;
+        g->seed = ae_test_next(&st);
+        g->stream = 1;
+        arb_init(z);
+        z_brute(z, g, sp, 0, 0, 0, 128);
+        for (w = 0; w < 2; w++) {
+            ae_stream_t s;
+            ae_stream_init(s);
+            s->witness = w;
+            ae_stream_walk(s, g, sp, 0, 1 + w, NULL, 96);
+            ck_assert_msg(arb_overlaps(s->z, z), "case %d", c);
+            ck_assert_msg(arb_rel_accuracy_bits(s->z) > 80, "case %d: %ld bits", c, (long)arb_rel_accuracy_bits(s->z));
+            ck_assert(arb_overlaps(s->beta, z)); /* A(x) = V_q(x) */
+            ck_assert_int_eq(s->responses, fmpz_get_si(sp->responses));
+            ae_stream_clear(s);
+        }
+        arb_clear(z);
         ae_space_clear(sp);
     }
 }
@@ -138,6 +199,7 @@ static Suite *stream_suite(void)
 {
     Suite *s = suite_create("stream");
     ae_test_add(s, "ae_stream_walk", test_against_exact, 30);
+    ae_test_add(s, "dyadic Z", test_dyadic_z, 30);
     ae_test_add(s, "threads", test_threads_identical, 30);
     ae_test_add(s, "mutation", test_mutant_caught, 30);
     ae_test_add(s, "ae_stream_walk_d", test_double_error_small, 30);

@@ -2,8 +2,6 @@
    potentials (DESIGN.md, principle 2). */
 #include "ae-impl.h"
 
-#define AE_POTENTIAL_MAX 16
-
 const char *ae_gen_name(ae_gen_kind kind)
 {
     return kind == AE_GEN_POTENTIAL ? "potential" : "dyadic";
@@ -16,10 +14,7 @@ slong ae_gen_int(const ae_gen_struct *g, slong p, slong s, slong a)
 
 slong ae_gen_int_prefix(const ae_gen_struct *g, uint64_t prefix, slong s, slong a)
 {
-    uint64_t h = ae_hash_tail(prefix, (uint64_t)s, (uint64_t)a);
-    if (g->kind == AE_GEN_POTENTIAL)
-        return 1 + (slong)(h % AE_POTENTIAL_MAX);
-    return (slong)(h % (2 * AE_DYADIC_RANGE + 1)) - AE_DYADIC_RANGE;
+    return _ae_gen_int(g, prefix, s, a);
 }
 
 void ae_gen_table(ae_table_t t, const ae_gen_struct *g, const ae_space_t sp, slong prec)

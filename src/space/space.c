@@ -169,16 +169,12 @@ slong ae_space_parent(slong *token, const ae_space_t sp, slong s)
 
 int ae_space_allowed(const ae_space_t sp, slong d, slong a)
 {
-    if (sp->kind == AE_EOS && a < sp->V && d == sp->T - 1)
-        return 0;
-    return 1;
+    return _ae_allowed(sp, d, a);
 }
 
 int ae_space_ends(const ae_space_t sp, slong d, slong a)
 {
-    if (sp->kind == AE_EOS)
-        return a == sp->V;
-    return d == sp->T - 1;
+    return _ae_ends(sp, d, a);
 }
 
 slong ae_space_unrank(slong *tokens, const ae_space_t sp, slong s)

@@ -1,0 +1,286 @@
+/* Running the streaming walk's subtrees on OpenMP threads and MPI ranks. Work is handed out
+   dynamically (threads: schedule(dynamic); ranks: a queue served by rank 0), but every
+   result is a pure function of its task index, results are combined by index, and the
+   histograms are exact integers: output never depends on who ran what. */
+#include "stream-impl.h"
+#include <time.h>
+#ifdef AE_HAVE_MPI
+#include <mpi.h>
+#endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+static FILE *progress_tty; /* set by the program only; read-only during walks */
+static int mpi_on;         /* likewise */
+
+void ae_stream_use_mpi(int on)
+{
+    mpi_on = on;
+}
+
+void ae_stream_mpi_rank(int *rank, int *size)
+{
+    *rank = 0;
+    *size = 1;
+#ifdef AE_HAVE_MPI
+    if (mpi_on) {
+        int init = 0, fin = 0;
+        MPI_Initialized(&init);
+        MPI_Finalized(&fin);
+        if (init && !fin) {
+            MPI_Comm_rank(MPI_COMM_WORLD, rank);
+            MPI_Comm_size(MPI_COMM_WORLD, size);
+        }
+    }
+#endif
+}
+
+void ae_stream_set_progress(FILE *tty)
+{
+    progress_tty = tty;
+}
+
+double _ae_stream_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* called after task `done` of n finished; serialised by the caller */
+void _ae_stream_progress(slong done, slong n, double t0, slong responses)
+{
+    double el = _ae_stream_wall() - t0, eta;
+    int w = 30, k;
+    if (progress_tty == NULL || el < 1.0 || done <= 0)
+        return;
+    eta = el * (double)(n - done) / (double)done;
+    fprintf(progress_tty, "\r  [");
+    for (k = 0; k < w; k++)
+        fputc(k < w * done / n ? '#' : '.', progress_tty);
+    fprintf(progress_tty, "] %3ld%%  %.0f s elapsed, ETA %.0f s  (%ld responses)   ", (long)(100 * done / n), el, eta,
+            (long)responses);
+    if (done == n)
+        fputc('\n', progress_tty);
+    fflush(progress_tty);
+}
+
+typedef struct {
+    ae_snode *task;
+    ae_stream_task_fn run;
+    void *arg;
+    ulong *hists;
+    slong hlen, ntask, responses;
+    int threads;
+    double t0;
+    slong done;   /* tasks this rank finished */
+    slong others; /* tasks granted to other ranks (rank 0; counted as done by the bar) */
+    int show;     /* this rank draws the progress bar */
+    slong shown;  /* the count it last drew */
+    char *mine;   /* tasks this rank ran */
+} dctx;
+
+/* tasks [t0, t1) on this rank's threads */
+static void run_range(dctx *c, slong t0, slong t1)
+{
+    slong t;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) num_threads(c->threads)
+#endif
+    for (t = t0; t < t1; t++) {
+        int th = 0;
+#ifdef _OPENMP
+        th = omp_get_thread_num();
+#endif
+        c->run(c->task + t, t, c->hists ? c->hists + th * c->hlen : NULL, c->arg);
+        c->mine[t] = 1;
+#ifdef _OPENMP
+#pragma omp critical(ae_stream_progress)
+#endif
+        {
+            c->done++;
+            if (c->show)
+                _ae_stream_progress(c->shown = c->done + c->others, c->ntask, c->t0, c->responses);
+        }
+    }
+}
+
+#ifdef AE_HAVE_MPI
+enum { TAG_REQUEST = 7101, TAG_GRANT };
+
+/* Rank 0 hands out chunks [next, next + want) in order; a grant of length 0 means "no more".
+   Workers keep one request outstanding while they compute, so a grant is usually waiting
+   when they finish; rank 0 answers between its own chunks. */
+static void serve(dctx *c, slong *next, int *stopped, int block)
+{
+    for (;;) {
+        int flag = 1;
+        long want, grant[2];
+        MPI_Status stt;
+        if (!block)
+            MPI_Iprobe(MPI_ANY_SOURCE, TAG_REQUEST, MPI_COMM_WORLD, &flag, &stt);
+        if (!flag)
+            return;
+        MPI_Recv(&want, 1, MPI_LONG, MPI_ANY_SOURCE, TAG_REQUEST, MPI_COMM_WORLD, &stt);
+        grant[0] = (long)*next;
+        grant[1] = (long)FLINT_MIN((slong)want, c->ntask - *next);
+        *next += grant[1];
+        c->others += grant[1];
+        if (grant[1] == 0)
+            (*stopped)++;
+        MPI_Send(grant, 2, MPI_LONG, stt.MPI_SOURCE, TAG_GRANT, MPI_COMM_WORLD);
+        if (block)
+            return;
+    }
+}
+
+static void queue(dctx *c, int rank, int size)
+{
+    long want = c->threads; /* one task per thread per chunk */
+    if (rank == 0) {
+        slong next = 0;
+        int stopped = 0;
+        while (next < c->ntask) {
+            slong t0;
+            serve(c, &next, &stopped, 0);
+            if (next >= c->ntask)
+                break;
+            t0 = next;
+            next = FLINT_MIN(c->ntask, next + want);
+            run_range(c, t0, next);
+        }
+        while (stopped < size - 1)
+            serve(c, &next, &stopped, 1);
+        if (c->show && c->shown < c->ntask)
+            _ae_stream_progress(c->ntask, c->ntask, c->t0, c->responses);
+    } else {
+        long grant[2], pending[2];
+        MPI_Request req;
+        MPI_Send(&want, 1, MPI_LONG, 0, TAG_REQUEST, MPI_COMM_WORLD);
+        MPI_Recv(grant, 2, MPI_LONG, 0, TAG_GRANT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        while (grant[1] > 0) {
+            MPI_Send(&want, 1, MPI_LONG, 0, TAG_REQUEST, MPI_COMM_WORLD); /* the next chunk, ahead */
+            MPI_Irecv(pending, 2, MPI_LONG, 0, TAG_GRANT, MPI_COMM_WORLD, &req);
+            run_range(c, grant[0], grant[0] + grant[1]);
+            MPI_Wait(&req, MPI_STATUS_IGNORE);
+            grant[0] = pending[0];
+            grant[1] = pending[1];
+        }
+    }
+}
+
+/* Every rank ends with every task's result: each serialises the tasks it ran (Arb's exact
+   text form of the balls) and all buffers are gathered everywhere. */
+static void exchange(dctx *c, int rank, int size)
+{
+    char *buf = NULL, *all;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int *counts = ae_malloc((size_t)size * sizeof(int)), *displs = ae_malloc((size_t)size * sizeof(int)), n, r;
+    slong i, total = 0;
+    ae_snode *task = c->task;
+    AE_ASSERT(f != NULL);
+    for (i = 0; i < c->ntask; i++) {
+        arb_srcptr v[5];
+        int k;
+        if (!c->mine[i])
+            continue;
+        v[0] = task[i].beta, v[1] = task[i].hull, v[2] = task[i].lo, v[3] = task[i].hi, v[4] = task[i].z;
+        fprintf(f, "%ld %ld %ld %ld", (long)i, (long)task[i].lo_rank, (long)task[i].hi_rank, (long)task[i].n);
+        for (k = 0; k < 5; k++) {
+            char *s = arb_dump_str(v[k]);
+            fprintf(f, "|%s", s);
+            flint_free(s);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+    AE_ASSERT(len < (size_t)1 << 30);
+    n = (int)len;
+    MPI_Allgather(&n, 1, MPI_INT, counts, 1, MPI_INT, MPI_COMM_WORLD);
+    for (r = 0; r < size; r++) {
+        displs[r] = (int)total;
+        total += counts[r];
+    }
+    all = ae_malloc((size_t)total + 1);
+    MPI_Allgatherv(buf, n, MPI_CHAR, all, counts, displs, MPI_CHAR, MPI_COMM_WORLD);
+    all[total] = '\0';
+    for (r = 0; r < size; r++) {
+        char *line = all + displs[r], *end = all + displs[r] + counts[r];
+        if (r == rank)
+            continue;
+        while (line < end) {
+            char *nl = memchr(line, '\n', (size_t)(end - line)), *field;
+            long ti, lo, hi, cnt;
+            int k;
+            AE_ASSERT(nl != NULL);
+            *nl = '\0';
+            AE_ASSERT(sscanf(line, "%ld %ld %ld %ld", &ti, &lo, &hi, &cnt) == 4 && ti >= 0 && ti < c->ntask);
+            AE_ASSERT(!c->mine[ti]); /* each task ran exactly once */
+            c->mine[ti] = 2;
+            task[ti].lo_rank = lo;
+            task[ti].hi_rank = hi;
+            task[ti].n = cnt;
+            field = line;
+            for (k = 0; k < 5; k++) {
+                arb_ptr dst = k == 0 ? task[ti].beta : k == 1 ? task[ti].hull : k == 2 ? task[ti].lo : k == 3 ? task[ti].hi : task[ti].z;
+                char *bar = strchr(field, '|'), *next;
+                AE_ASSERT(bar != NULL);
+                field = bar + 1;
+                next = strchr(field, '|');
+                if (next)
+                    *next = '\0';
+                AE_ASSERT(arb_load_str(dst, field) == 0);
+                if (next)
+                    *next = '|';
+            }
+            line = nl + 1;
+        }
+    }
+    for (i = 0; i < c->ntask; i++)
+        AE_ASSERT(c->mine[i]); /* and every task ran */
+    if (c->hlen > 0)
+        MPI_Allreduce(MPI_IN_PLACE, c->hists, (int)c->hlen, MPI_UNSIGNED_LONG, MPI_SUM, MPI_COMM_WORLD);
+    free(all);
+    free(buf);
+    free(counts);
+    free(displs);
+}
+#endif
+
+void _ae_stream_distribute(ae_snode *task, slong ntask, int threads, ae_stream_task_fn run, void *arg, ulong *hists,
+                           slong hlen, slong responses)
+{
+    dctx c;
+    int rank, size, th;
+    slong i;
+    c.task = task;
+    c.run = run;
+    c.arg = arg;
+    c.hists = hists;
+    c.hlen = hlen;
+    c.ntask = ntask;
+    c.responses = responses;
+    c.threads = threads > 0 ? threads : 1;
+    c.t0 = _ae_stream_wall();
+    c.done = c.others = c.shown = 0;
+    c.mine = ae_calloc((size_t)(ntask > 0 ? ntask : 1), 1);
+    ae_stream_mpi_rank(&rank, &size);
+    c.show = rank == 0;
+#ifdef AE_HAVE_MPI
+    if (size > 1)
+        queue(&c, rank, size);
+    else
+#endif
+        run_range(&c, 0, ntask);
+    /* this rank's threads' histograms into the first, exactly */
+    for (th = 1; th < c.threads; th++)
+        for (i = 0; i < hlen; i++)
+            hists[i] += hists[th * hlen + i];
+#ifdef AE_HAVE_MPI
+    if (size > 1)
+        exchange(&c, rank, size);
+#endif
+    free(c.mine);
+}

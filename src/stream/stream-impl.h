@@ -1,0 +1,85 @@
+/* Internal: the pieces of the streaming walk (subtree walk, distribution over threads and
+   MPI ranks, progress). See armebm.h, "streaming", for what the walk computes. */
+#ifndef AE_STREAM_IMPL_H
+#define AE_STREAM_IMPL_H
+#include "ae-impl.h"
+
+/* Per-node results: beta, the ratio hull with its extreme leaves (witnesses), and, for
+   integer potentials, Z restricted to the subtree's leaves (each leaf's full product from
+   the root, so Z stays a direct sum). Dyadic instances count leaves in a histogram instead. */
+typedef struct {
+    arb_t beta, hull, lo, hi, z;
+    slong lo_rank, hi_rank, n;
+} ae_snode;
+
+void _ae_snode_init(ae_snode *r);
+void _ae_snode_clear(ae_snode *r);
+
+/* One prompt's walk context, read-only while subtrees run. */
+typedef struct {
+    const ae_space_struct *sp;
+    const ae_gen_struct *g;
+    slong p, prec;
+    arb_ptr table, itable; /* exp(k/256) and exp(-k/256), 2*AE_DYADIC_RANGE+1 entries (dyadic) */
+    slong kmax;            /* dyadic: every path sum K of generator integers has |K| <= kmax */
+    int witness;           /* track the extreme leaves (only needed to name a counterexample) */
+    arb_t one;             /* the ratio of an ending action before its row's 1/sum */
+    uint64_t hprefix;      /* the generator's hash prefix for this prompt */
+    ae_phi_fn phi;
+} ae_sctx;
+
+/* Dyadic Z: Psi(y) = exp(K(y)/256) with K(y) the integer sum of the generator integers on
+   y's path, so Z = sum_K n_K exp(K/256) with n_K the exact count of leaves with sum K. A
+   histogram of 2*kmax+1 counters, indexed by K + kmax, replaces a product and a sum per leaf
+   and adds up exactly in any order. */
+static inline slong _ae_sctx_hist_len(const ae_sctx *c)
+{
+    return 2 * c->kmax + 1;
+}
+
+/* psi(s,a) in *x and, when ix is given, 1/psi(s,a) in *ix: pointers into the exp tables
+   (dyadic) or to the values computed into xbuf and ixbuf (potentials). Returns the generator
+   integer k. */
+static inline slong _ae_psi_of(arb_srcptr *x, arb_srcptr *ix, arb_ptr xbuf, arb_ptr ixbuf, const ae_sctx *c, slong s,
+                               slong a)
+{
+    slong k = _ae_gen_int(c->g, c->hprefix, s, a);
+    if (c->g->kind == AE_GEN_DYADIC) {
+        *x = c->table + k + AE_DYADIC_RANGE;
+        if (ix)
+            *ix = c->itable + k + AE_DYADIC_RANGE;
+    } else {
+        arb_set_si(xbuf, k);
+        *x = xbuf;
+        if (ix) {
+            arb_inv(ixbuf, xbuf, c->prec);
+            *ix = ixbuf;
+        }
+    }
+    return k;
+}
+
+/* Finishes the node at depth d from its children's results ch[a] and its psi row (phi is
+   scratch of A entries, f one scratch ball). */
+void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcptr *psi, const arb_srcptr *ipsi,
+                       ae_snode *ch, arb_ptr phi, arb_t f);
+
+/* Post-order walk of the subtree of s0 (depth d0). K_in (dyadic) or Psi_in (potentials) is
+   the path above s0; dyadic leaves are counted into hist. */
+void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, slong s0, slong d0, slong K_in, const arb_t Psi_in,
+                        ulong *hist);
+
+/* Runs every task t in [0, ntask) exactly once across OpenMP threads and MPI ranks, as
+   run(task + t, t, hists + thread * hlen, arg) with thread < threads; MPI ranks take tasks
+   from a dynamic queue. Afterwards every rank holds every task's result (exchanged exactly)
+   and hists[0..hlen) holds the sum of all threads' and ranks' histograms (hists may be NULL
+   when hlen is 0). */
+typedef void (*ae_stream_task_fn)(ae_snode *out, slong t, ulong *hist, void *arg);
+void _ae_stream_distribute(ae_snode *task, slong ntask, int threads, ae_stream_task_fn run, void *arg, ulong *hists,
+                           slong hlen, slong responses);
+
+/* Progress bar on the program's terminal, if any (see ae_stream_set_progress). */
+double _ae_stream_wall(void);
+void _ae_stream_progress(slong done, slong n, double t0, slong responses);
+
+#endif
