@@ -67,7 +67,8 @@ void _ae_stream_progress(slong done, slong n, double t0, slong responses)
 }
 
 typedef struct {
-    ae_snode *task;
+    void *tasks;
+    const ae_stream_payload *pl;
     ae_stream_task_fn run;
     void *arg;
     ulong *hists;
@@ -93,7 +94,7 @@ static void run_range(dctx *c, slong t0, slong t1)
 #ifdef _OPENMP
         th = omp_get_thread_num();
 #endif
-        c->run(c->task + t, t, c->hists ? c->hists + th * c->hlen : NULL, c->arg);
+        c->run(c->tasks, t, c->hists ? c->hists + th * c->hlen : NULL, c->arg);
         c->mine[t] = 1;
 #ifdef _OPENMP
 #pragma omp critical(ae_stream_progress)
@@ -170,8 +171,54 @@ static void queue(dctx *c, int rank, int size)
     }
 }
 
-/* Every rank ends with every task's result: each serialises the tasks it ran (Arb's exact
-   text form of the balls) and all buffers are gathered everywhere. */
+/* One task as a line: "t i1 i2 ...|ball1|ball2...", the balls in Arb's exact text form. */
+static void dump_task(FILE *f, const dctx *c, slong t)
+{
+    slong k;
+    fprintf(f, "%ld", (long)t);
+    for (k = 0; k < c->pl->nints; k++)
+        fprintf(f, " %ld", (long)*c->pl->integer(c->tasks, t, k));
+    for (k = 0; k < c->pl->nballs; k++) {
+        char *str = arb_dump_str(c->pl->ball(c->tasks, t, k));
+        fprintf(f, "|%s", str);
+        flint_free(str);
+    }
+    fputc('\n', f);
+}
+
+/* Reads one line written by dump_task (line is NUL-terminated and may be modified). Another
+   rank's output of the same build: a malformed line is an internal error. */
+static void load_task(dctx *c, char *line)
+{
+    char *field = line, *end;
+    long t, v;
+    slong k;
+    t = strtol(field, &end, 10);
+    AE_ASSERT(end != field && t >= 0 && t < c->ntask);
+    AE_ASSERT(!c->mine[t]); /* each task ran exactly once */
+    c->mine[t] = 2;
+    for (k = 0; k < c->pl->nints; k++) {
+        field = end;
+        v = strtol(field, &end, 10);
+        AE_ASSERT(end != field);
+        *c->pl->integer(c->tasks, t, k) = v;
+    }
+    for (k = 0; k < c->pl->nballs; k++) {
+        char *next;
+        AE_ASSERT(*end == '|');
+        field = end + 1;
+        next = strchr(field, '|');
+        if (next)
+            *next = '\0';
+        AE_ASSERT(arb_load_str(c->pl->ball(c->tasks, t, k), field) == 0);
+        if (next)
+            *next = '|';
+        end = next ? next : field + strlen(field);
+    }
+}
+
+/* Every rank ends with every task's result: each serialises the tasks it ran and all
+   buffers are gathered everywhere; the histograms are summed as integers. */
 static void exchange(dctx *c, int rank, int size)
 {
     char *buf = NULL, *all;
@@ -179,22 +226,10 @@ static void exchange(dctx *c, int rank, int size)
     FILE *f = open_memstream(&buf, &len);
     int *counts = ae_malloc((size_t)size * sizeof(int)), *displs = ae_malloc((size_t)size * sizeof(int)), n, r;
     slong i, total = 0;
-    ae_snode *task = c->task;
     AE_ASSERT(f != NULL);
-    for (i = 0; i < c->ntask; i++) {
-        arb_srcptr v[5];
-        int k;
-        if (!c->mine[i])
-            continue;
-        v[0] = task[i].beta, v[1] = task[i].hull, v[2] = task[i].lo, v[3] = task[i].hi, v[4] = task[i].z;
-        fprintf(f, "%ld %ld %ld %ld", (long)i, (long)task[i].lo_rank, (long)task[i].hi_rank, (long)task[i].n);
-        for (k = 0; k < 5; k++) {
-            char *s = arb_dump_str(v[k]);
-            fprintf(f, "|%s", s);
-            flint_free(s);
-        }
-        fputc('\n', f);
-    }
+    for (i = 0; i < c->ntask; i++)
+        if (c->mine[i])
+            dump_task(f, c, i);
     fclose(f);
     AE_ASSERT(len < (size_t)1 << 30);
     n = (int)len;
@@ -211,30 +246,10 @@ static void exchange(dctx *c, int rank, int size)
         if (r == rank)
             continue;
         while (line < end) {
-            char *nl = memchr(line, '\n', (size_t)(end - line)), *field;
-            long ti, lo, hi, cnt;
-            int k;
+            char *nl = memchr(line, '\n', (size_t)(end - line));
             AE_ASSERT(nl != NULL);
             *nl = '\0';
-            AE_ASSERT(sscanf(line, "%ld %ld %ld %ld", &ti, &lo, &hi, &cnt) == 4 && ti >= 0 && ti < c->ntask);
-            AE_ASSERT(!c->mine[ti]); /* each task ran exactly once */
-            c->mine[ti] = 2;
-            task[ti].lo_rank = lo;
-            task[ti].hi_rank = hi;
-            task[ti].n = cnt;
-            field = line;
-            for (k = 0; k < 5; k++) {
-                arb_ptr dst = k == 0 ? task[ti].beta : k == 1 ? task[ti].hull : k == 2 ? task[ti].lo : k == 3 ? task[ti].hi : task[ti].z;
-                char *bar = strchr(field, '|'), *next;
-                AE_ASSERT(bar != NULL);
-                field = bar + 1;
-                next = strchr(field, '|');
-                if (next)
-                    *next = '\0';
-                AE_ASSERT(arb_load_str(dst, field) == 0);
-                if (next)
-                    *next = '|';
-            }
+            load_task(c, line);
             line = nl + 1;
         }
     }
@@ -249,13 +264,14 @@ static void exchange(dctx *c, int rank, int size)
 }
 #endif
 
-void _ae_stream_distribute(ae_snode *task, slong ntask, int threads, ae_stream_task_fn run, void *arg, ulong *hists,
-                           slong hlen, slong responses)
+void _ae_stream_distribute(void *tasks, const ae_stream_payload *pl, slong ntask, int threads, ae_stream_task_fn run,
+                           void *arg, ulong *hists, slong hlen, slong responses)
 {
     dctx c;
     int rank, size, th;
     slong i;
-    c.task = task;
+    c.tasks = tasks;
+    c.pl = pl;
     c.run = run;
     c.arg = arg;
     c.hists = hists;

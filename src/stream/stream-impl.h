@@ -69,14 +69,27 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcpt
 void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, slong s0, slong d0, slong K_in, const arb_t Psi_in,
                         ulong *hist);
 
+/* A task's result as nballs balls and nints integers, for the exchange between MPI ranks. */
+typedef struct {
+    slong nballs, nints;
+    arb_ptr (*ball)(void *tasks, slong t, slong k);
+    slong *(*integer)(void *tasks, slong t, slong k);
+} ae_stream_payload;
+
 /* Runs every task t in [0, ntask) exactly once across OpenMP threads and MPI ranks, as
-   run(task + t, t, hists + thread * hlen, arg) with thread < threads; MPI ranks take tasks
-   from a dynamic queue. Afterwards every rank holds every task's result (exchanged exactly)
-   and hists[0..hlen) holds the sum of all threads' and ranks' histograms (hists may be NULL
-   when hlen is 0). */
-typedef void (*ae_stream_task_fn)(ae_snode *out, slong t, ulong *hist, void *arg);
-void _ae_stream_distribute(ae_snode *task, slong ntask, int threads, ae_stream_task_fn run, void *arg, ulong *hists,
-                           slong hlen, slong responses);
+   run(tasks, t, hists + thread * hlen, arg) with thread < threads; MPI ranks take tasks
+   from a dynamic queue. Afterwards every rank holds every task's result (exchanged exactly,
+   as described by pl) and hists[0..hlen) holds the sum of all threads' and ranks'
+   histograms (hists may be NULL when hlen is 0). */
+typedef void (*ae_stream_task_fn)(void *tasks, slong t, ulong *hist, void *arg);
+void _ae_stream_distribute(void *tasks, const ae_stream_payload *pl, slong ntask, int threads, ae_stream_task_fn run,
+                           void *arg, ulong *hists, slong hlen, slong responses);
+
+/* Z = sum_K n_K exp(K/256) added to z, from a histogram of hist_len(c) counts */
+void _ae_stream_z_from_hist(arb_t z, const ulong *hist, const ae_sctx *c);
+/* Sets up c for prompt p of g (tables at prec), and frees it */
+void _ae_sctx_init(ae_sctx *c, const ae_gen_struct *g, const ae_space_struct *sp, slong p, slong prec);
+void _ae_sctx_clear(ae_sctx *c);
 
 /* Progress bar on the program's terminal, if any (see ae_stream_set_progress). */
 double _ae_stream_wall(void);

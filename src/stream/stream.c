@@ -45,7 +45,7 @@ void ae_stream_clear(ae_stream_t st)
 /* z += sum_K n_K exp(K/256) over the histogram, in K order. With K = 512 j + m, 0 <= m < 512,
    exp(K/256) = exp(2j) exp(m/256): the table gives the second factor, so each j costs one
    exp and each count one multiply-add. kmax = 512 T, so j runs over [-T, T]. */
-static void z_from_hist(arb_t z, const ulong *hist, const ae_sctx *c)
+void _ae_stream_z_from_hist(arb_t z, const ulong *hist, const ae_sctx *c)
 {
     slong j, m, T = c->kmax / 512;
     arb_t part, e;
@@ -78,11 +78,63 @@ typedef struct {
     arb_srcptr Psi_top;
 } task_arg;
 
-static void run_task(ae_snode *out, slong t, ulong *hist, void *varg)
+static void run_task(void *tasks, slong t, ulong *hist, void *varg)
 {
     const task_arg *a = varg;
     slong s = a->c->sp->first[a->ks] + t;
-    _ae_stream_subtree(out, a->c, s, a->ks, a->K_top[s], a->Psi_top ? a->Psi_top + s : NULL, hist);
+    _ae_stream_subtree((ae_snode *)tasks + t, a->c, s, a->ks, a->K_top[s], a->Psi_top ? a->Psi_top + s : NULL, hist);
+}
+
+static arb_ptr snode_ball(void *tasks, slong t, slong k)
+{
+    ae_snode *r = (ae_snode *)tasks + t;
+    return k == 0 ? r->beta : k == 1 ? r->hull : k == 2 ? r->lo : k == 3 ? r->hi : r->z;
+}
+
+static slong *snode_int(void *tasks, slong t, slong k)
+{
+    ae_snode *r = (ae_snode *)tasks + t;
+    return k == 0 ? &r->lo_rank : k == 1 ? &r->hi_rank : &r->n;
+}
+
+static const ae_stream_payload snode_payload = {5, 3, snode_ball, snode_int};
+
+void _ae_sctx_init(ae_sctx *c, const ae_gen_struct *g, const ae_space_struct *sp, slong p, slong prec)
+{
+    slong i;
+    c->sp = sp;
+    c->g = g;
+    c->p = p;
+    c->prec = prec;
+    c->phi = phi_default;
+    c->witness = 0;
+    arb_init(c->one);
+    arb_one(c->one);
+    c->hprefix = ae_hash_prefix(g->seed, g->stream, (uint64_t)p);
+    c->table = c->itable = NULL;
+    c->kmax = 0;
+    if (g->kind == AE_GEN_DYADIC) {
+        c->table = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);
+        c->itable = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);
+        for (i = 0; i <= 2 * AE_DYADIC_RANGE; i++) {
+            arb_set_si(c->table + i, i - AE_DYADIC_RANGE);
+            arb_mul_2exp_si(c->table + i, c->table + i, -AE_DYADIC_BITS);
+            arb_neg(c->itable + i, c->table + i);
+            arb_exp(c->table + i, c->table + i, prec);
+            arb_exp(c->itable + i, c->itable + i, prec);
+        }
+        c->kmax = AE_DYADIC_RANGE * sp->T;
+        AE_ASSERT(AE_DYADIC_RANGE == 512 && AE_DYADIC_BITS == 8); /* as _ae_stream_z_from_hist assumes */
+    }
+}
+
+void _ae_sctx_clear(ae_sctx *c)
+{
+    if (c->table) {
+        _arb_vec_clear(c->table, 2 * AE_DYADIC_RANGE + 1);
+        _arb_vec_clear(c->itable, 2 * AE_DYADIC_RANGE + 1);
+    }
+    arb_clear(c->one);
 }
 
 void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads,
@@ -104,29 +156,11 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     arb_t f, ztop;
     task_arg targ;
 
-    c.sp = sp;
-    c.g = g;
-    c.p = p;
-    c.prec = prec;
-    c.phi = phi ? phi : phi_default;
+    _ae_sctx_init(&c, g, sp, p, prec);
+    if (phi)
+        c.phi = phi;
     c.witness = st->witness;
-    arb_init(c.one);
-    arb_one(c.one);
-    c.hprefix = ae_hash_prefix(g->seed, g->stream, (uint64_t)p);
-    c.table = c.itable = NULL;
-    c.kmax = 0;
     if (dyadic) {
-        c.table = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);
-        c.itable = _arb_vec_init(2 * AE_DYADIC_RANGE + 1);
-        for (i = 0; i <= 2 * AE_DYADIC_RANGE; i++) {
-            arb_set_si(c.table + i, i - AE_DYADIC_RANGE);
-            arb_mul_2exp_si(c.table + i, c.table + i, -AE_DYADIC_BITS);
-            arb_neg(c.itable + i, c.table + i);
-            arb_exp(c.table + i, c.table + i, prec);
-            arb_exp(c.itable + i, c.itable + i, prec);
-        }
-        c.kmax = AE_DYADIC_RANGE * sp->T;
-        AE_ASSERT(AE_DYADIC_RANGE == 512 && AE_DYADIC_BITS == 8); /* as z_from_hist assumes */
         hlen = _ae_sctx_hist_len(&c);
         hists = ae_calloc((size_t)(nthreads * hlen), sizeof(ulong));
     }
@@ -149,7 +183,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     targ.ks = ks;
     targ.K_top = K_top;
     targ.Psi_top = Psi_top;
-    _ae_stream_distribute(task, ntask, (int)nthreads, run_task, &targ, hists, hlen, fmpz_get_si(sp->responses));
+    _ae_stream_distribute(task, &snode_payload, ntask, (int)nthreads, run_task, &targ, hists, hlen, fmpz_get_si(sp->responses));
     /* the top part, bottom-up in index order */
     for (i = 0; i < sp->first[ks]; i++)
         _ae_snode_init(top + i);
@@ -198,7 +232,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
         arb_add(st->z, st->z, ztop, prec);
         st->responses += ntop;
         if (dyadic)
-            z_from_hist(st->z, hists, &c);
+            _ae_stream_z_from_hist(st->z, hists, &c);
         arb_set(st->beta, root->beta);
         arb_set(st->hull, root->hull);
         arb_set(st->lo, root->lo);
@@ -224,10 +258,6 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     _arb_vec_clear(psibuf, A);
     _arb_vec_clear(ipsibuf, A);
     _arb_vec_clear(phirow, A);
-    if (c.table) {
-        _arb_vec_clear(c.table, 2 * AE_DYADIC_RANGE + 1);
-        _arb_vec_clear(c.itable, 2 * AE_DYADIC_RANGE + 1);
-    }
-    arb_clear(c.one);
+    _ae_sctx_clear(&c);
     arb_clear(f);
 }
