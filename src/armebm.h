@@ -193,6 +193,8 @@ void ae_gen_qtable(ae_qtable_t t, const ae_gen_struct *g, const ae_space_t sp);
 #define AE_DYADIC_BITS 8
 #define AE_DYADIC_RANGE 512
 slong ae_gen_int(const ae_gen_struct *g, slong p, slong s, slong a);
+/* The seed of a run's auxiliary random tables (C2's random logits, shifts) from its seed. */
+uint64_t ae_gen_aux_seed(uint64_t seed);
 /* The same integer from a precomputed ae_hash_prefix(g->seed, g->stream, p). */
 slong ae_gen_int_prefix(const ae_gen_struct *g, uint64_t prefix, slong s, slong a);
 /* One entry of the generator as a double (exact for DYADIC, rounded log for POTENTIAL). */
@@ -665,6 +667,32 @@ void ae_stream_use_mpi(int on);
 void ae_stream_mpi_rank(int *rank, int *size);
 /* The same walk in float64: max_y |log p_q(y) - log p_R(y)|, and the response count. */
 double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space_t sp, slong p, int threads);
+/* Streaming sums for C2 and C3, on a generated dyadic instance g and a random dyadic logit
+   table q' (generator gq), one prompt, no table stored. q* = M(r) is formed in the walk,
+   bottom-up; q' rows are known before their children, so its sums are response-level (a
+   top-down product and log-sum per path, summed at the leaves). Each quantity has its own
+   route:
+   - logz:    log sum_y exp R(y), direct summation (leaves counted by path sum, as above)
+   - logbeta: V_q*(x) = log beta(x), the recursion
+   - mass:    sum_y p_q*(y), and elbo: sum_y p_q*(y) (R(y) - log p_q*(y)), nested over states
+   - rmass:   sum_y p_q'(y), and relbo: sum_y p_q'(y) (R(y) - log p_q'(y)), over responses
+   - rkl:     sum_s p_q'(s) KL(pi_q'(.|s) || pi_q*(.|s)), the chain rule over states */
+typedef struct {
+    arb_t logz, logbeta, mass, elbo, rmass, relbo, rkl;
+    slong responses;
+} ae_stream_elbo_struct;
+typedef ae_stream_elbo_struct ae_stream_elbo_t[1];
+
+void ae_stream_elbo_init(ae_stream_elbo_t out);
+void ae_stream_elbo_clear(ae_stream_elbo_t out);
+void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_struct *gq, const ae_space_t sp,
+                    slong p, int threads, slong prec);
+
+/* C2 rows (E_pR[R - log p_R] = log Z, the ELBO identity, ELBO < log Z) and C3 rows (both
+   masses = 1) from ae_stream_elbo on every prompt, for the claims in the mask (AE_CLAIM_C2,
+   AE_CLAIM_C3); q' is the random table of the table-based C2 (aux_seed, stream 4). */
+void ae_claim_c23_stream(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, int claims, int threads,
+                         slong prec, slong max_prec);
 /* Rows "p_R(y) = p_M(r)(y) all y" and "A(x) = V_q(x)" (streaming), escalating precision. */
 void ae_claim_c1_stream(ae_rows_t rows, const ae_instance *in, int threads, ae_phi_fn phi, slong prec,
                         slong max_prec);

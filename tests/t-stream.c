@@ -118,6 +118,67 @@ START_TEST(test_dyadic_z)
 }
 END_TEST
 
+START_TEST(test_elbo_against_tables)
+{
+    /* every sum of the streaming C2/C3 walk against the table-based paths walk (response by
+       response over stored tables), on spaces with and without leaves above the split depth */
+    static const struct { ae_space_kind kind; slong V, T, P; } cases[] = {
+        {AE_EOS, 2, 11, 1}, {AE_FIXED, 2, 10, 1}, {AE_EOS, 3, 4, 2}, {AE_FIXED, 3, 3, 2}, {AE_EOS, 17, 2, 1},
+        {AE_FIXED, 1, 4, 1}, {AE_EOS, 1, 3, 1}};
+    uint64_t st = ae_test_seed();
+    int c;
+    for (c = 0; c < 7; c++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_gen_t g, gq;
+        ae_table_t r, q, qr;
+        ae_paths_t ps, pstar;
+        ae_stream_elbo_t es;
+        slong p, prec = 96;
+        ae_err_init(err);
+        ae_space_init(sp, cases[c].kind, cases[c].V, cases[c].T, cases[c].P, err);
+        g->kind = gq->kind = AE_GEN_DYADIC;
+        g->seed = ae_test_next(&st);
+        g->stream = 1;
+        gq->seed = ae_test_next(&st);
+        gq->stream = 4;
+        ae_table_init(r, sp);
+        ae_table_init(q, sp);
+        ae_table_init(qr, sp);
+        ae_gen_table(r, g, sp, prec);
+        ae_gen_table(qr, gq, sp, prec);
+        ae_bellman_map(q, r, sp, prec);
+        ae_paths_init(ps);
+        ae_paths_init(pstar);
+        ae_stream_elbo_init(es);
+        for (p = 0; p < sp->P; p++) {
+            ae_paths_walk(ps, r, qr, q, sp, p, prec);
+            ae_paths_walk(pstar, r, q, NULL, sp, p, prec);
+            ae_stream_elbo(es, g, gq, sp, p, 1 + (int)(p % 2), prec);
+            ck_assert_msg(arb_overlaps(es->logz, ps->logz), "case %d logz", c);
+            ck_assert_msg(arb_overlaps(es->logbeta, ps->logz), "case %d logbeta", c);
+            ck_assert_msg(arb_overlaps(es->rmass, ps->mass) && arb_contains_si(es->rmass, 1), "case %d rmass", c);
+            ck_assert_msg(arb_overlaps(es->relbo, ps->elbo), "case %d relbo", c);
+            ck_assert_msg(arb_overlaps(es->rkl, ps->klchain), "case %d rkl", c);
+            ck_assert_msg(arb_overlaps(es->mass, pstar->mass) && arb_contains_si(es->mass, 1), "case %d mass", c);
+            ck_assert_msg(arb_overlaps(es->elbo, pstar->elbo), "case %d elbo", c);
+            ck_assert_int_eq(es->responses, ps->responses);
+            /* and they are sharp, not merely overlapping */
+            ck_assert_msg(mag_cmp_2exp_si(arb_radref(es->relbo), -60) < 0, "case %d relbo radius", c);
+            ck_assert_msg(mag_cmp_2exp_si(arb_radref(es->rkl), -60) < 0, "case %d rkl radius", c);
+            ck_assert_msg(mag_cmp_2exp_si(arb_radref(es->elbo), -60) < 0, "case %d elbo radius", c);
+        }
+        ae_stream_elbo_clear(es);
+        ae_paths_clear(ps);
+        ae_paths_clear(pstar);
+        ae_table_clear(r);
+        ae_table_clear(q);
+        ae_table_clear(qr);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
 START_TEST(test_threads_identical)
 {
     static const struct { ae_space_kind kind; slong V, T; } cases[] = {{AE_EOS, 2, 11}, {AE_FIXED, 4, 6}, {AE_EOS, 17, 3}};
@@ -200,6 +261,7 @@ static Suite *stream_suite(void)
     Suite *s = suite_create("stream");
     ae_test_add(s, "ae_stream_walk", test_against_exact, 30);
     ae_test_add(s, "dyadic Z", test_dyadic_z, 30);
+    ae_test_add(s, "ae_stream_elbo", test_elbo_against_tables, 60);
     ae_test_add(s, "threads", test_threads_identical, 30);
     ae_test_add(s, "mutation", test_mutant_caught, 30);
     ae_test_add(s, "ae_stream_walk_d", test_double_error_small, 30);

@@ -18,9 +18,9 @@ static const char help[] =
     "the empirical distribution of a file of sequences (one per line: [PROMPT:] TOKENS [* COUNT]).\n"
     "With --rewards FILE: certified C1, C2 and the distillation grid on that teacher table;\n"
     "with --logits FILE too: that student against that teacher (C7-C9 bounds).\n"
-    "With --stream (one space, C1 only): the table-free walk on dyadic instances, any size,\n"
-    "memory O(T*A) per thread, on --threads threads (default: the core count); the output\n"
-    "bytes do not depend on the thread count.\n"
+    "With --stream (one space; C1, C2, C3, default all three): table-free walks on dyadic\n"
+    "instances, any size, memory O(T*A) per thread, on --threads threads (default: the core\n"
+    "count); the output bytes do not depend on the thread count (nor on MPI ranks).\n"
     "Exit 0 when every row is verified, 1 otherwise, 2 on bad usage or input.\n";
 
 static int parse_claims(int *mask, char **args, int n)
@@ -131,8 +131,11 @@ int ae_cmd_verify(int argc, char **argv)
     if (o.stream) {
         ae_space_t sp;
         ae_instance in;
-        if (!o.have_vocab || mask != AE_CLAIM_C1 || o.rewards || o.data) {
-            fprintf(stderr, "armebm verify: --stream checks C1 on one generated space: give C1, --vocab and --horizon only\n");
+        const int streamable = AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_C3;
+        if (mask == AE_CLAIM_ALL)
+            mask = streamable;
+        if (!o.have_vocab || (mask & ~streamable) || o.rewards || o.data) {
+            fprintf(stderr, "armebm verify: --stream checks C1, C2 and C3 on one generated space: give some of C1 C2 C3, --vocab and --horizon only\n");
             rc = AE_EXIT_USAGE;
         } else {
             o.P = o.have_prompts ? o.P : 1;
@@ -148,7 +151,11 @@ int ae_cmd_verify(int argc, char **argv)
                 in.gen.seed = o.seeds[i];
                 in.gen.stream = 1;
                 snprintf(in.name, sizeof in.name, "dyadic:seed=%llu", (unsigned long long)o.seeds[i]);
-                ae_claim_c1_stream(rows, &in, (int)o.threads, NULL, o.prec, o.max_prec);
+                if (mask & AE_CLAIM_C1)
+                    ae_claim_c1_stream(rows, &in, (int)o.threads, NULL, o.prec, o.max_prec);
+                if (mask & (AE_CLAIM_C2 | AE_CLAIM_C3))
+                    ae_claim_c23_stream(rows, &in, ae_gen_aux_seed(o.seeds[i]), mask, (int)o.threads, o.prec,
+                                        o.max_prec);
             }
             ae_space_clear(sp);
         }
@@ -177,7 +184,7 @@ int ae_cmd_verify(int argc, char **argv)
                 in.gen.seed = o.seeds[0];
                 in.gen.stream = 1;
                 snprintf(in.name, sizeof in.name, "%s", rho->name);
-                ae_claim_c6(rows, &in, rho, ae_hash(o.seeds[0], 0xa0, 0, 0, 0), o.prec, o.max_prec);
+                ae_claim_c6(rows, &in, rho, ae_gen_aux_seed(o.seeds[0]), o.prec, o.max_prec);
             }
             ae_data_clear(rho);
         }

@@ -12,6 +12,11 @@ slong ae_gen_int(const ae_gen_struct *g, slong p, slong s, slong a)
     return ae_gen_int_prefix(g, ae_hash_prefix(g->seed, g->stream, (uint64_t)p), s, a);
 }
 
+uint64_t ae_gen_aux_seed(uint64_t seed)
+{
+    return ae_hash(seed, 0xa0, 0, 0, 0);
+}
+
 slong ae_gen_int_prefix(const ae_gen_struct *g, uint64_t prefix, slong s, slong a)
 {
     return _ae_gen_int(g, prefix, s, a);

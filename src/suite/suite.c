@@ -6,11 +6,6 @@ const ae_suite_space ae_suite_default_spaces[] = {
     {AE_FIXED, 8, 4}, {AE_FIXED, 4, 8}, {AE_EOS, 8, 4}, {AE_EOS, 2, 12}, {AE_EOS, 3, 8}};
 const slong ae_suite_default_nspaces = 5;
 
-static uint64_t aux_seed(uint64_t seed)
-{
-    return ae_hash(seed, 0xa0, 0, 0, 0);
-}
-
 /* When a check of this instance failed, write its reward table so anyone can rerun it with
    armebm verify --rewards FILE (or inspect it); the path is printed with the progress lines. */
 static void write_counterexample(ae_rows_t rows, slong first_row, const ae_suite_opts *o,
@@ -82,22 +77,22 @@ int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kin
         snprintf(in.name, sizeof in.name, "potential:seed=%llu", (unsigned long long)seed);
         first = rows->n;
         if (o->claims & AE_CLAIM_C1)
-            ae_claim_c1_exact(rows, &in, aux_seed(seed));
+            ae_claim_c1_exact(rows, &in, ae_gen_aux_seed(seed));
         if (o->claims & AE_CLAIM_C3)
-            ae_claim_c3_exact(rows, &in, aux_seed(seed));
+            ae_claim_c3_exact(rows, &in, ae_gen_aux_seed(seed));
         write_counterexample(rows, first, o, &in);
         /* certified path: dyadic rewards */
         in.gen.kind = AE_GEN_DYADIC;
         snprintf(in.name, sizeof in.name, "dyadic:seed=%llu", (unsigned long long)seed);
         first = rows->n;
         if (o->claims & AE_CLAIM_C1)
-            ae_claim_c1_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+            ae_claim_c1_certified(rows, &in, ae_gen_aux_seed(seed), o->prec, o->max_prec);
         if (o->claims & AE_CLAIM_C2)
-            ae_claim_c2_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+            ae_claim_c2_certified(rows, &in, ae_gen_aux_seed(seed), o->prec, o->max_prec);
         if (o->claims & AE_CLAIM_C4)
-            ae_claim_c4_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+            ae_claim_c4_certified(rows, &in, ae_gen_aux_seed(seed), o->prec, o->max_prec);
         if (o->claims & AE_CLAIM_C5)
-            ae_claim_c5_certified(rows, &in, aux_seed(seed), o->prec, o->max_prec);
+            ae_claim_c5_certified(rows, &in, ae_gen_aux_seed(seed), o->prec, o->max_prec);
         write_counterexample(rows, first, o, &in);
         if ((o->claims & AE_CLAIM_C6) && i == 0) { /* Proposition 2, one distribution per family */
             static const ae_data_kind kinds[] = {AE_DATA_ZIPF, AE_DATA_SOFTMAX_NORMAL, AE_DATA_UNIFORM, AE_DATA_RANDOM};
@@ -107,7 +102,7 @@ int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kin
                 ae_data_t rho;
                 ae_data_init(rho, sp);
                 ae_data_generate(rho, kinds[k], params[k], seed, sp, 2 * o->prec);
-                ae_claim_c6(rows, &in, rho, aux_seed(seed), o->prec, o->max_prec);
+                ae_claim_c6(rows, &in, rho, ae_gen_aux_seed(seed), o->prec, o->max_prec);
                 ae_data_clear(rho);
             }
         }
@@ -127,8 +122,8 @@ int ae_suite_run_table(ae_rows_t rows, const ae_suite_opts *o, const ae_space_t 
     in.gen.stream = 0;
     snprintf(in.name, sizeof in.name, "file:%s", path);
     if (o->claims & AE_CLAIM_C1)
-        ae_claim_c1_certified(rows, &in, aux_seed(o->nseeds ? o->seeds[0] : 1), o->prec, o->max_prec);
+        ae_claim_c1_certified(rows, &in, ae_gen_aux_seed(o->nseeds ? o->seeds[0] : 1), o->prec, o->max_prec);
     if (o->claims & AE_CLAIM_C2)
-        ae_claim_c2_certified(rows, &in, aux_seed(o->nseeds ? o->seeds[0] : 1), o->prec, o->max_prec);
+        ae_claim_c2_certified(rows, &in, ae_gen_aux_seed(o->nseeds ? o->seeds[0] : 1), o->prec, o->max_prec);
     return 0;
 }

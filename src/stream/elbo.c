@@ -1,0 +1,397 @@
+/* Streaming sums for C2 and C3 on generated dyadic instances (see armebm.h, "streaming ELBO"):
+   one post-order walk per subtree carries q' = the random logits top-down (its rows are known
+   before their children) and q* = M(r) bottom-up (its rows need the children's beta). */
+#include "stream-impl.h"
+
+/* Per-node results for q* = M(r) from the node down: beta, V = log beta, the mass and the
+   ELBO of p_q*(.|s). A task's result also carries its subtree's q' sums (weighted from the
+   root): the leaves' mass and ELBO, the states' KL terms, and the leaf count. */
+typedef struct {
+    arb_t beta, v, mass, elbo;
+    arb_t rmass, relbo, rkl;
+    slong n;
+} enode;
+
+static void enode_init(enode *e)
+{
+    arb_init(e->beta);
+    arb_init(e->v);
+    arb_init(e->mass);
+    arb_init(e->elbo);
+    arb_init(e->rmass);
+    arb_init(e->relbo);
+    arb_init(e->rkl);
+    e->n = 0;
+}
+
+static void enode_clear(enode *e)
+{
+    arb_clear(e->beta);
+    arb_clear(e->v);
+    arb_clear(e->mass);
+    arb_clear(e->elbo);
+    arb_clear(e->rmass);
+    arb_clear(e->relbo);
+    arb_clear(e->rkl);
+}
+
+typedef struct {
+    ae_sctx c;          /* the rewards r (psi tables, hash prefix) */
+    const ae_gen_struct *gq;
+    uint64_t qprefix;   /* q' generator's hash prefix for this prompt */
+    slong ks;           /* split depth */
+    const enode *tasks; /* results of the subtrees at depth ks, when walking above them */
+} ectx;
+
+/* The walk's state per level: node, next action, the path sum K of r, the top-down weight
+   P' = p_q'(s) and log weight L', the row of q' (softmax pq, log-softmax lq), the integers
+   and psi of r, the children's results; and the subtree's q' sums. */
+typedef struct {
+    slong A, depth;
+    slong *st, *nx, *K, *kr;
+    arb_ptr P, L, pq, lq;
+    arb_srcptr *psi;
+    enode *ch;
+    arb_t t, u, x, mass, elbo, kl;
+    slong n;
+} ewalk;
+
+static void ewalk_init(ewalk *w, slong A, slong depth)
+{
+    slong i;
+    w->A = A;
+    w->depth = depth;
+    w->st = ae_malloc((size_t)(3 * depth + 1 + depth * A) * sizeof(slong));
+    w->nx = w->st + depth;
+    w->K = w->nx + depth;
+    w->kr = w->K + depth + 1;
+    w->P = _arb_vec_init(depth + 1);
+    w->L = _arb_vec_init(depth + 1);
+    w->pq = _arb_vec_init(depth * A);
+    w->lq = _arb_vec_init(depth * A);
+    w->psi = ae_malloc((size_t)(depth * A) * sizeof(arb_srcptr));
+    w->ch = ae_malloc((size_t)(depth * A) * sizeof(enode));
+    for (i = 0; i < depth * A; i++)
+        enode_init(w->ch + i);
+    arb_init(w->t);
+    arb_init(w->u);
+    arb_init(w->x);
+    arb_init(w->mass);
+    arb_init(w->elbo);
+    arb_init(w->kl);
+    w->n = 0;
+}
+
+static void ewalk_clear(ewalk *w)
+{
+    slong i;
+    for (i = 0; i < w->depth * w->A; i++)
+        enode_clear(w->ch + i);
+    free(w->ch);
+    free(w->psi);
+    free(w->st);
+    _arb_vec_clear(w->P, w->depth + 1);
+    _arb_vec_clear(w->L, w->depth + 1);
+    _arb_vec_clear(w->pq, w->depth * w->A);
+    _arb_vec_clear(w->lq, w->depth * w->A);
+    arb_clear(w->t);
+    arb_clear(w->u);
+    arb_clear(w->x);
+    arb_clear(w->mass);
+    arb_clear(w->elbo);
+    arb_clear(w->kl);
+}
+
+/* x = k/256, exactly */
+static void dyadic(arb_t x, slong k)
+{
+    arb_set_si(x, k);
+    arb_mul_2exp_si(x, x, -AE_DYADIC_BITS);
+}
+
+/* The row of q' at state s (depth d): pq = softmax, lq = log-softmax = q' - log sum exp q' */
+static void q_row(arb_ptr pq, arb_ptr lq, const ectx *e, slong s, slong d, arb_t sum, slong prec)
+{
+    const ae_space_struct *sp = e->c.sp;
+    slong a, A = sp->A;
+    int first = 1;
+    for (a = 0; a < A; a++)
+        if (_ae_allowed(sp, d, a)) {
+            slong k = _ae_gen_int(e->gq, e->qprefix, s, a);
+            arb_set(pq + a, e->c.table + k + AE_DYADIC_RANGE);
+            dyadic(lq + a, k);
+            if (first)
+                arb_set(sum, pq + a);
+            else
+                arb_add(sum, sum, pq + a, prec);
+            first = 0;
+        }
+    for (a = 0; a < A; a++)
+        if (_ae_allowed(sp, d, a))
+            arb_div(pq + a, pq + a, sum, prec);
+    arb_log(sum, sum, prec);
+    for (a = 0; a < A; a++)
+        if (_ae_allowed(sp, d, a))
+            arb_sub(lq + a, lq + a, sum, prec);
+}
+
+/* Finishes node s at level l into out (beta, v, mass, elbo): the row of q* from the children,
+   and the KL term of q' at s, P'(s) KL(pi_q'(.|s) || pi_q*(.|s)), into the walk's sum. */
+static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
+{
+    const ae_space_struct *sp = e->c.sp;
+    slong a, A = sp->A, prec = e->c.prec, i0 = l * A;
+    enode *ch = w->ch + i0;
+    int first = 1;
+    /* phi = psi beta(child), psi at an ending action; kept in the child's beta slot */
+    for (a = 0; a < A; a++) {
+        if (!_ae_allowed(sp, d, a))
+            continue;
+        if (_ae_ends(sp, d, a))
+            arb_set(ch[a].beta, w->psi[i0 + a]);
+        else
+            arb_mul(ch[a].beta, ch[a].beta, w->psi[i0 + a], prec);
+        if (first)
+            arb_set(out->beta, ch[a].beta);
+        else
+            arb_add(out->beta, out->beta, ch[a].beta, prec);
+        first = 0;
+    }
+    arb_log(out->v, out->beta, prec);
+    arb_zero(out->mass);
+    arb_zero(out->elbo);
+    arb_zero(w->u);
+    for (a = 0; a < A; a++) {
+        slong i = i0 + a;
+        int ends = _ae_ends(sp, d, a);
+        if (!_ae_allowed(sp, d, a))
+            continue;
+        /* log pi*(a) = r(s,a) + V(child) - V(s), with V = 0 after an ending action */
+        dyadic(w->t, w->kr[i]);
+        if (!ends)
+            arb_add(w->t, w->t, ch[a].v, prec);
+        arb_sub(w->t, w->t, out->v, prec);
+        /* KL(pi'||pi*) += pi'(a) (log pi'(a) - log pi*(a)) */
+        arb_sub(w->x, w->lq + i, w->t, prec);
+        arb_addmul(w->u, w->pq + i, w->x, prec);
+        /* ELBO += pi*(a) (r(s,a) - log pi*(a) + ELBO(child)); mass += pi*(a) mass(child) */
+        dyadic(w->x, w->kr[i]);
+        arb_sub(w->x, w->x, w->t, prec);
+        if (!ends)
+            arb_add(w->x, w->x, ch[a].elbo, prec);
+        arb_div(w->t, ch[a].beta, out->beta, prec); /* pi*(a) = phi(a) / beta */
+        arb_addmul(out->elbo, w->t, w->x, prec);
+        if (ends)
+            arb_add(out->mass, out->mass, w->t, prec);
+        else
+            arb_addmul(out->mass, w->t, ch[a].mass, prec);
+    }
+    arb_addmul(w->kl, w->P + l, w->u, prec);
+}
+
+/* Post-order walk of the subtree of s0 at depth d0, the path above it given by K_in, P_in and
+   L_in. Above the split (e->tasks set) the subtrees at depth ks are taken from the tasks, their
+   sums added in index order. Leaves are counted into hist. */
+static void walk(enode *out, const ectx *e, slong s0, slong d0, slong K_in, const arb_t P_in, const arb_t L_in,
+                 ulong *hist)
+{
+    const ae_space_struct *sp = e->c.sp;
+    slong A = sp->A, depth = sp->T - d0, l = 0, prec = e->c.prec;
+    ewalk w;
+    ewalk_init(&w, A, depth);
+    w.st[0] = s0;
+    w.nx[0] = 0;
+    w.K[0] = K_in;
+    arb_set(w.P, P_in);
+    arb_set(w.L, L_in);
+    while (l >= 0) {
+        slong d = d0 + l, s = w.st[l], a = w.nx[l], i, k, cs;
+        if (a == 0) /* entering s: its row of q' */
+            q_row(w.pq + l * A, w.lq + l * A, e, s, d, w.t, prec);
+        if (a == A) {
+            finish(l == 0 ? out : w.ch + (l - 1) * A + w.nx[l - 1] - 1, e, &w, l, d);
+            l--;
+            continue;
+        }
+        w.nx[l] = a + 1;
+        if (!_ae_allowed(sp, d, a))
+            continue;
+        i = l * A + a;
+        k = _ae_psi_of(w.psi + i, NULL, NULL, NULL, &e->c, s, a);
+        w.kr[i] = k;
+        if (_ae_ends(sp, d, a)) {
+            /* a leaf y: p'(y) = P' pi'(a), R(y) = (K + k)/256, log p'(y) = L' + log pi'(a) */
+            hist[w.K[l] + k + e->c.kmax]++;
+            w.n++;
+            arb_mul(w.t, w.P + l, w.pq + i, prec);
+            arb_add(w.mass, w.mass, w.t, prec);
+            dyadic(w.u, w.K[l] + k);
+            arb_sub(w.u, w.u, w.L + l, prec);
+            arb_sub(w.u, w.u, w.lq + i, prec);
+            arb_addmul(w.elbo, w.t, w.u, prec);
+            continue;
+        }
+        cs = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
+        if (e->tasks != NULL && d + 1 == e->ks) { /* a subtree walked as a task */
+            const enode *tr = e->tasks + (cs - sp->first[e->ks]);
+            arb_set(w.ch[i].beta, tr->beta);
+            arb_set(w.ch[i].v, tr->v);
+            arb_set(w.ch[i].mass, tr->mass);
+            arb_set(w.ch[i].elbo, tr->elbo);
+            arb_add(w.mass, w.mass, tr->rmass, prec);
+            arb_add(w.elbo, w.elbo, tr->relbo, prec);
+            arb_add(w.kl, w.kl, tr->rkl, prec);
+            w.n += tr->n;
+            continue;
+        }
+        w.K[l + 1] = w.K[l] + k;
+        arb_mul(w.P + l + 1, w.P + l, w.pq + i, prec);
+        arb_add(w.L + l + 1, w.L + l, w.lq + i, prec);
+        w.st[l + 1] = cs;
+        w.nx[l + 1] = 0;
+        l++;
+    }
+    arb_set(out->rmass, w.mass);
+    arb_set(out->relbo, w.elbo);
+    arb_set(out->rkl, w.kl);
+    out->n = w.n;
+    ewalk_clear(&w);
+}
+
+/* The path above task root s (depth ks): K, P' and L' by climbing to the root */
+static void path_above(slong *K, arb_t P, arb_t L, const ectx *e, slong s, arb_ptr pq, arb_ptr lq, arb_t sum)
+{
+    const ae_space_struct *sp = e->c.sp;
+    slong tok, prec = e->c.prec;
+    arb_srcptr x;
+    *K = 0;
+    arb_one(P);
+    arb_zero(L);
+    while (s > 0) {
+        slong d;
+        s = ae_space_parent(&tok, sp, s);
+        d = ae_space_depth(sp, s);
+        q_row(pq, lq, e, s, d, sum, prec);
+        *K += _ae_psi_of(&x, NULL, NULL, NULL, &e->c, s, tok);
+        arb_mul(P, P, pq + tok, prec);
+        arb_add(L, L, lq + tok, prec);
+    }
+}
+
+typedef struct {
+    const ectx *e;
+} etask_arg;
+
+static void run_task(void *tasks, slong t, ulong *hist, void *varg)
+{
+    const ectx *e = ((const etask_arg *)varg)->e;
+    const ae_space_struct *sp = e->c.sp;
+    slong s = sp->first[e->ks] + t, K;
+    arb_ptr row = _arb_vec_init(2 * sp->A);
+    arb_t P, L, sum;
+    arb_init(P);
+    arb_init(L);
+    arb_init(sum);
+    path_above(&K, P, L, e, s, row, row + sp->A, sum);
+    walk((enode *)tasks + t, e, s, e->ks, K, P, L, hist);
+    arb_clear(P);
+    arb_clear(L);
+    arb_clear(sum);
+    _arb_vec_clear(row, 2 * sp->A);
+}
+
+static arb_ptr enode_ball(void *tasks, slong t, slong k)
+{
+    enode *r = (enode *)tasks + t;
+    arb_ptr b[7];
+    b[0] = r->beta, b[1] = r->v, b[2] = r->mass, b[3] = r->elbo, b[4] = r->rmass, b[5] = r->relbo, b[6] = r->rkl;
+    return b[k];
+}
+
+static slong *enode_int(void *tasks, slong t, slong k)
+{
+    (void)k;
+    return &((enode *)tasks + t)->n;
+}
+
+static const ae_stream_payload enode_payload = {7, 1, enode_ball, enode_int};
+
+void ae_stream_elbo_init(ae_stream_elbo_t out)
+{
+    arb_init(out->logz);
+    arb_init(out->logbeta);
+    arb_init(out->mass);
+    arb_init(out->elbo);
+    arb_init(out->rmass);
+    arb_init(out->relbo);
+    arb_init(out->rkl);
+    out->responses = 0;
+}
+
+void ae_stream_elbo_clear(ae_stream_elbo_t out)
+{
+    arb_clear(out->logz);
+    arb_clear(out->logbeta);
+    arb_clear(out->mass);
+    arb_clear(out->elbo);
+    arb_clear(out->rmass);
+    arb_clear(out->relbo);
+    arb_clear(out->rkl);
+}
+
+void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_struct *gq, const ae_space_t sp,
+                    slong p, int threads, slong prec)
+{
+    ectx e;
+    etask_arg targ;
+    slong ntask, i, hlen, nthreads = threads > 0 ? threads : 1;
+    enode *task, root;
+    ulong *hists;
+    arb_t one, zero;
+
+    AE_ASSERT(g->kind == AE_GEN_DYADIC && gq->kind == AE_GEN_DYADIC);
+    _ae_sctx_init(&e.c, g, sp, p, prec);
+    e.gq = gq;
+    e.qprefix = ae_hash_prefix(gq->seed, gq->stream, (uint64_t)p);
+    e.ks = _ae_stream_split_depth(sp);
+    e.tasks = NULL;
+    ntask = sp->first[e.ks + 1] - sp->first[e.ks];
+    hlen = _ae_sctx_hist_len(&e.c);
+    hists = ae_calloc((size_t)(nthreads * hlen), sizeof(ulong));
+    task = ae_malloc((size_t)ntask * sizeof(enode));
+    for (i = 0; i < ntask; i++)
+        enode_init(task + i);
+    targ.e = &e;
+    _ae_stream_distribute(task, &enode_payload, ntask, (int)nthreads, run_task, &targ, hists, hlen,
+                          fmpz_get_si(sp->responses));
+    enode_init(&root);
+    arb_init(one);
+    arb_init(zero);
+    arb_one(one);
+    if (e.ks == 0) {
+        enode_clear(&root);
+        root = task[0];
+        enode_init(task + 0);
+    } else { /* the part above the split, its subtrees taken from the tasks */
+        e.tasks = task;
+        walk(&root, &e, 0, 0, 0, one, zero, hists);
+    }
+    arb_zero(out->logz);
+    _ae_stream_z_from_hist(out->logz, hists, &e.c);
+    arb_log(out->logz, out->logz, prec);
+    arb_set(out->logbeta, root.v);
+    arb_set(out->mass, root.mass);
+    arb_set(out->elbo, root.elbo);
+    arb_set(out->rmass, root.rmass);
+    arb_set(out->relbo, root.relbo);
+    arb_set(out->rkl, root.rkl);
+    out->responses = root.n;
+    enode_clear(&root);
+    for (i = 0; i < ntask; i++)
+        enode_clear(task + i);
+    free(task);
+    free(hists);
+    arb_clear(one);
+    arb_clear(zero);
+    _ae_sctx_clear(&e.c);
+}
