@@ -238,7 +238,7 @@ void ae_walk(const ae_space_t sp, const ae_visitor *vis);
    writer prints the same bytes. */
 typedef struct {
     char claim[8];       /* "C1" */
-    char check[40];      /* short identifier of the check */
+    char check[64];      /* short identifier of the check */
     char space[24];      /* "F(8,4)" */
     char prompt[24];     /* prompt index, or "all" */
     char instance[256];  /* "dyadic:seed=1", "potential:seed=2", "file:R.npy" */
@@ -676,9 +676,11 @@ double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space
    - logbeta: V_q*(x) = log beta(x), the recursion
    - mass:    sum_y p_q*(y), and elbo: sum_y p_q*(y) (R(y) - log p_q*(y)), nested over states
    - rmass:   sum_y p_q'(y), and relbo: sum_y p_q'(y) (R(y) - log p_q'(y)), over responses
-   - rkl:     sum_s p_q'(s) KL(pi_q'(.|s) || pi_q*(.|s)), the chain rule over states */
+   - rkl:     sum_s p_q'(s) KL(pi_q'(.|s) || pi_q*(.|s)), the chain rule over states
+   - rent:    H(p_q') = -sum_y p_q'(y) log p_q'(y), over responses
+   - sent:    sum_s p_q'(s) H(pi_q'(.|s)), the chain rule over states */
 typedef struct {
-    arb_t logz, logbeta, mass, elbo, rmass, relbo, rkl;
+    arb_t logz, logbeta, mass, elbo, rmass, relbo, rkl, rent, sent;
     slong responses;
 } ae_stream_elbo_struct;
 typedef ae_stream_elbo_struct ae_stream_elbo_t[1];
@@ -688,10 +690,11 @@ void ae_stream_elbo_clear(ae_stream_elbo_t out);
 void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_struct *gq, const ae_space_t sp,
                     slong p, int threads, slong prec);
 
-/* C2 rows (E_pR[R - log p_R] = log Z, the ELBO identity, ELBO < log Z) and C3 rows (both
-   masses = 1) from ae_stream_elbo on every prompt, for the claims in the mask (AE_CLAIM_C2,
-   AE_CLAIM_C3); q' is the random table of the table-based C2 (aux_seed, stream 4). */
-void ae_claim_c23_stream(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, int claims, int threads,
+/* C2 rows (E_pR[R - log p_R] = log Z, the ELBO identity, ELBO < log Z), C3 rows (both
+   masses = 1) and the C4 entropy chain rule from ae_stream_elbo on every prompt, for the
+   claims in the mask (AE_CLAIM_C2, _C3, _C4); q' is the random table of the table-based C2
+   (aux_seed, stream 4). */
+void ae_claim_stream_sums(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, int claims, int threads,
                          slong prec, slong max_prec);
 /* Rows "p_R(y) = p_M(r)(y) all y" and "A(x) = V_q(x)" (streaming), escalating precision. */
 void ae_claim_c1_stream(ae_rows_t rows, const ae_instance *in, int threads, ae_phi_fn phi, slong prec,

@@ -43,9 +43,9 @@ expect 2 "required" -- "$bin" count --space eos --vocab 2
 expect 2 "max-work" -- "$bin" verify C1 --space fixed --vocab 16 --horizon 8 --max-work 1000
 expect 2 "4294967296 responses" -- "$bin" verify C1 --space fixed --vocab 16 --horizon 8 --max-work 1000
 expect 2 "unknown claim" -- "$bin" verify C12
-expect 2 "stream checks C1, C2 and C3" -- "$bin" verify C4 --stream --space eos --vocab 2 --horizon 3
-expect 2 "stream checks C1, C2 and C3" -- "$bin" verify --stream
-expect 2 "stream checks C1, C2 and C3" -- "$bin" verify C2 --stream "${sp[@]}" --rewards "$tmp/good.csv"
+expect 2 "stream checks C1-C4" -- "$bin" verify C5 --stream --space eos --vocab 2 --horizon 3
+expect 2 "stream checks C1-C4" -- "$bin" verify --stream
+expect 2 "stream checks C1-C4" -- "$bin" verify C2 --stream "${sp[@]}" --rewards "$tmp/good.csv"
 expect 2 "max-prec 32 is below --prec 64" -- "$bin" count --space eos --vocab 2 --horizon 2 --prec 64 --max-prec 32
 expect 2 "needs --rewards" -- "$bin" verify distill --space eos --vocab 2 --horizon 2 --logits "$tmp/good.csv"
 expect 2 "C3 is checked on generated instances only" -- "$bin" verify C3 "${sp[@]}" --rewards "$tmp/good.csv"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds the MPI variant (--enable-mpi) in _mpi/ and checks that a 2-rank run of the streaming
-# walks (C1, C2, C3) writes the same bytes as one process. Run by .ci/run after the main test
+# walks (C1-C4) writes the same bytes as one process. Run by .ci/run after the main test
 # suite; needs libopenmpi-dev and openmpi-bin (setup.sh installs them).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -131,8 +131,8 @@ START_TEST(test_elbo_against_tables)
         ae_space_t sp;
         ae_err_t err;
         ae_gen_t g, gq;
-        ae_table_t r, q, qr;
-        ae_paths_t ps, pstar;
+        ae_table_t r, q, qr, zero;
+        ae_paths_t ps, pstar, ph;
         ae_stream_elbo_t es;
         slong p, prec = 96;
         ae_err_init(err);
@@ -145,11 +145,13 @@ START_TEST(test_elbo_against_tables)
         ae_table_init(r, sp);
         ae_table_init(q, sp);
         ae_table_init(qr, sp);
+        ae_table_init(zero, sp); /* rewards 0 */
         ae_gen_table(r, g, sp, prec);
         ae_gen_table(qr, gq, sp, prec);
         ae_bellman_map(q, r, sp, prec);
         ae_paths_init(ps);
         ae_paths_init(pstar);
+        ae_paths_init(ph);
         ae_stream_elbo_init(es);
         for (p = 0; p < sp->P; p++) {
             ae_paths_walk(ps, r, qr, q, sp, p, prec);
@@ -163,6 +165,10 @@ START_TEST(test_elbo_against_tables)
             ck_assert_msg(arb_overlaps(es->mass, pstar->mass) && arb_contains_si(es->mass, 1), "case %d mass", c);
             ck_assert_msg(arb_overlaps(es->elbo, pstar->elbo), "case %d elbo", c);
             ck_assert_int_eq(es->responses, ps->responses);
+            /* entropy: response level, state level, and the table walk's ELBO with R = 0 */
+            ae_paths_walk(ph, zero, qr, NULL, sp, p, prec);
+            ck_assert_msg(arb_overlaps(es->rent, ph->elbo) && arb_overlaps(es->sent, ph->elbo), "case %d entropy", c);
+            ck_assert_msg(mag_cmp_2exp_si(arb_radref(es->rent), -60) < 0, "case %d rent radius", c);
             /* and they are sharp, not merely overlapping */
             ck_assert_msg(mag_cmp_2exp_si(arb_radref(es->relbo), -60) < 0, "case %d relbo radius", c);
             ck_assert_msg(mag_cmp_2exp_si(arb_radref(es->rkl), -60) < 0, "case %d rkl radius", c);
@@ -171,6 +177,8 @@ START_TEST(test_elbo_against_tables)
         ae_stream_elbo_clear(es);
         ae_paths_clear(ps);
         ae_paths_clear(pstar);
+        ae_paths_clear(ph);
+        ae_table_clear(zero);
         ae_table_clear(r);
         ae_table_clear(q);
         ae_table_clear(qr);

@@ -18,7 +18,7 @@ static const char help[] =
     "the empirical distribution of a file of sequences (one per line: [PROMPT:] TOKENS [* COUNT]).\n"
     "With --rewards FILE: certified C1, C2 and the distillation grid on that teacher table;\n"
     "with --logits FILE too: that student against that teacher (C7-C9 bounds).\n"
-    "With --stream (one space; C1, C2, C3, default all three): table-free walks on dyadic\n"
+    "With --stream (one space; C1-C4, default all four): table-free walks on dyadic\n"
     "instances, any size, memory O(T*A) per thread, on --threads threads (default: the core\n"
     "count); the output bytes do not depend on the thread count (nor on MPI ranks).\n"
     "Exit 0 when every row is verified, 1 otherwise, 2 on bad usage or input.\n";
@@ -131,11 +131,11 @@ int ae_cmd_verify(int argc, char **argv)
     if (o.stream) {
         ae_space_t sp;
         ae_instance in;
-        const int streamable = AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_C3;
+        const int streamable = AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_C3 | AE_CLAIM_C4;
         if (mask == AE_CLAIM_ALL)
             mask = streamable;
         if (!o.have_vocab || (mask & ~streamable) || o.rewards || o.data) {
-            fprintf(stderr, "armebm verify: --stream checks C1, C2 and C3 on one generated space: give some of C1 C2 C3, --vocab and --horizon only\n");
+            fprintf(stderr, "armebm verify: --stream checks C1-C4 on one generated space: give some of C1 C2 C3 C4, --vocab and --horizon only\n");
             rc = AE_EXIT_USAGE;
         } else {
             o.P = o.have_prompts ? o.P : 1;
@@ -153,8 +153,8 @@ int ae_cmd_verify(int argc, char **argv)
                 snprintf(in.name, sizeof in.name, "dyadic:seed=%llu", (unsigned long long)o.seeds[i]);
                 if (mask & AE_CLAIM_C1)
                     ae_claim_c1_stream(rows, &in, (int)o.threads, NULL, o.prec, o.max_prec);
-                if (mask & (AE_CLAIM_C2 | AE_CLAIM_C3))
-                    ae_claim_c23_stream(rows, &in, ae_gen_aux_seed(o.seeds[i]), mask, (int)o.threads, o.prec,
+                if (mask & (AE_CLAIM_C2 | AE_CLAIM_C3 | AE_CLAIM_C4))
+                    ae_claim_stream_sums(rows, &in, ae_gen_aux_seed(o.seeds[i]), mask, (int)o.threads, o.prec,
                                         o.max_prec);
             }
             ae_space_clear(sp);

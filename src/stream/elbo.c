@@ -5,10 +5,10 @@
 
 /* Per-node results for q* = M(r) from the node down: beta, V = log beta, the mass and the
    ELBO of p_q*(.|s). A task's result also carries its subtree's q' sums (weighted from the
-   root): the leaves' mass and ELBO, the states' KL terms, and the leaf count. */
+   root): the leaves' mass, ELBO and entropy, the states' KL and entropy terms, the leaf count. */
 typedef struct {
     arb_t beta, v, mass, elbo;
-    arb_t rmass, relbo, rkl;
+    arb_t rmass, relbo, rkl, rent, sent;
     slong n;
 } enode;
 
@@ -21,6 +21,8 @@ static void enode_init(enode *e)
     arb_init(e->rmass);
     arb_init(e->relbo);
     arb_init(e->rkl);
+    arb_init(e->rent);
+    arb_init(e->sent);
     e->n = 0;
 }
 
@@ -33,6 +35,8 @@ static void enode_clear(enode *e)
     arb_clear(e->rmass);
     arb_clear(e->relbo);
     arb_clear(e->rkl);
+    arb_clear(e->rent);
+    arb_clear(e->sent);
 }
 
 typedef struct {
@@ -52,7 +56,7 @@ typedef struct {
     arb_ptr P, L, pq, lq;
     arb_srcptr *psi;
     enode *ch;
-    arb_t t, u, x, mass, elbo, kl;
+    arb_t t, u, x, mass, elbo, kl, rent, sent;
     slong n;
 } ewalk;
 
@@ -79,6 +83,8 @@ static void ewalk_init(ewalk *w, slong A, slong depth)
     arb_init(w->mass);
     arb_init(w->elbo);
     arb_init(w->kl);
+    arb_init(w->rent);
+    arb_init(w->sent);
     w->n = 0;
 }
 
@@ -100,6 +106,8 @@ static void ewalk_clear(ewalk *w)
     arb_clear(w->mass);
     arb_clear(w->elbo);
     arb_clear(w->kl);
+    arb_clear(w->rent);
+    arb_clear(w->sent);
 }
 
 /* x = k/256, exactly */
@@ -135,8 +143,9 @@ static void q_row(arb_ptr pq, arb_ptr lq, const ectx *e, slong s, slong d, arb_t
             arb_sub(lq + a, lq + a, sum, prec);
 }
 
-/* Finishes node s at level l into out (beta, v, mass, elbo): the row of q* from the children,
-   and the KL term of q' at s, P'(s) KL(pi_q'(.|s) || pi_q*(.|s)), into the walk's sum. */
+/* Finishes node s at level l into out (beta, v, mass, elbo): the row of q* from the children;
+   and the terms of q' at s into the walk's sums: P'(s) KL(pi_q'(.|s) || pi_q*(.|s)) and
+   P'(s) H(pi_q'(.|s)). */
 static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
 {
     const ae_space_struct *sp = e->c.sp;
@@ -187,6 +196,11 @@ static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
             arb_addmul(out->mass, w->t, ch[a].mass, prec);
     }
     arb_addmul(w->kl, w->P + l, w->u, prec);
+    arb_zero(w->u); /* -H(pi'(.|s)) = sum_a pi'(a) log pi'(a) */
+    for (a = 0; a < A; a++)
+        if (_ae_allowed(sp, d, a))
+            arb_addmul(w->u, w->pq + i0 + a, w->lq + i0 + a, prec);
+    arb_submul(w->sent, w->P + l, w->u, prec);
 }
 
 /* Post-order walk of the subtree of s0 at depth d0, the path above it given by K_in, P_in and
@@ -225,9 +239,10 @@ static void walk(enode *out, const ectx *e, slong s0, slong d0, slong K_in, cons
             w.n++;
             arb_mul(w.t, w.P + l, w.pq + i, prec);
             arb_add(w.mass, w.mass, w.t, prec);
+            arb_add(w.x, w.L + l, w.lq + i, prec);
+            arb_submul(w.rent, w.t, w.x, prec);
             dyadic(w.u, w.K[l] + k);
-            arb_sub(w.u, w.u, w.L + l, prec);
-            arb_sub(w.u, w.u, w.lq + i, prec);
+            arb_sub(w.u, w.u, w.x, prec);
             arb_addmul(w.elbo, w.t, w.u, prec);
             continue;
         }
@@ -241,6 +256,8 @@ static void walk(enode *out, const ectx *e, slong s0, slong d0, slong K_in, cons
             arb_add(w.mass, w.mass, tr->rmass, prec);
             arb_add(w.elbo, w.elbo, tr->relbo, prec);
             arb_add(w.kl, w.kl, tr->rkl, prec);
+            arb_add(w.rent, w.rent, tr->rent, prec);
+            arb_add(w.sent, w.sent, tr->sent, prec);
             w.n += tr->n;
             continue;
         }
@@ -254,6 +271,8 @@ static void walk(enode *out, const ectx *e, slong s0, slong d0, slong K_in, cons
     arb_set(out->rmass, w.mass);
     arb_set(out->relbo, w.elbo);
     arb_set(out->rkl, w.kl);
+    arb_set(out->rent, w.rent);
+    arb_set(out->sent, w.sent);
     out->n = w.n;
     ewalk_clear(&w);
 }
@@ -303,8 +322,9 @@ static void run_task(void *tasks, slong t, ulong *hist, void *varg)
 static arb_ptr enode_ball(void *tasks, slong t, slong k)
 {
     enode *r = (enode *)tasks + t;
-    arb_ptr b[7];
+    arb_ptr b[9];
     b[0] = r->beta, b[1] = r->v, b[2] = r->mass, b[3] = r->elbo, b[4] = r->rmass, b[5] = r->relbo, b[6] = r->rkl;
+    b[7] = r->rent, b[8] = r->sent;
     return b[k];
 }
 
@@ -314,7 +334,7 @@ static slong *enode_int(void *tasks, slong t, slong k)
     return &((enode *)tasks + t)->n;
 }
 
-static const ae_stream_payload enode_payload = {7, 1, enode_ball, enode_int};
+static const ae_stream_payload enode_payload = {9, 1, enode_ball, enode_int};
 
 void ae_stream_elbo_init(ae_stream_elbo_t out)
 {
@@ -325,6 +345,8 @@ void ae_stream_elbo_init(ae_stream_elbo_t out)
     arb_init(out->rmass);
     arb_init(out->relbo);
     arb_init(out->rkl);
+    arb_init(out->rent);
+    arb_init(out->sent);
     out->responses = 0;
 }
 
@@ -337,6 +359,8 @@ void ae_stream_elbo_clear(ae_stream_elbo_t out)
     arb_clear(out->rmass);
     arb_clear(out->relbo);
     arb_clear(out->rkl);
+    arb_clear(out->rent);
+    arb_clear(out->sent);
 }
 
 void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_struct *gq, const ae_space_t sp,
@@ -385,6 +409,8 @@ void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_s
     arb_set(out->rmass, root.rmass);
     arb_set(out->relbo, root.relbo);
     arb_set(out->rkl, root.rkl);
+    arb_set(out->rent, root.rent);
+    arb_set(out->sent, root.sent);
     out->responses = root.n;
     enode_clear(&root);
     for (i = 0; i < ntask; i++)

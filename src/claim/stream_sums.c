@@ -1,5 +1,6 @@
-/* C2 and C3 by the streaming walk (src/stream/elbo.c) on generated dyadic instances of any
-   size: the same identities as the table-based checks, from one table-free walk per prompt. */
+/* C2, C3 and the entropy chain rule of C4 by the streaming walk (src/stream/elbo.c) on
+   generated dyadic instances of any size: the same identities as the table-based checks, from
+   one table-free walk per prompt. */
 #include "claim.h"
 
 typedef struct {
@@ -16,6 +17,7 @@ static void es_at(ae_rows_t rows, const void *varg, slong prec)
     slong P = sp->P, p, n = 0;
     arb_ptr elbo = _arb_vec_init(P), logz = _arb_vec_init(P), relbo = _arb_vec_init(P), rhs = _arb_vec_init(P);
     arb_ptr mass = _arb_vec_init(P), rmass = _arb_vec_init(P), one = _arb_vec_init(P);
+    arb_ptr rent = _arb_vec_init(P), sent = _arb_vec_init(P);
     ae_stream_elbo_t es;
     ae_gen_t gq;
 
@@ -33,6 +35,8 @@ static void es_at(ae_rows_t rows, const void *varg, slong prec)
         arb_set(mass + p, es->mass);
         arb_set(rmass + p, es->rmass);
         arb_one(one + p);
+        arb_set(rent + p, es->rent);
+        arb_set(sent + p, es->sent);
         n += es->responses;
     }
     if (a->claims & AE_CLAIM_C2) {
@@ -71,6 +75,8 @@ static void es_at(ae_rows_t rows, const void *varg, slong prec)
         ae_eq_row(rows, "C3", "sum_y p_M(r)(y) = 1 (stream)", in, prec, mass, one, P, n);
         ae_eq_row(rows, "C3", "sum_y p_q(y) = 1, random q (stream)", in, prec, rmass, one, P, n);
     }
+    if (a->claims & AE_CLAIM_C4)
+        ae_eq_row(rows, "C4", "H(p_q) = sum_s p_q(s) H(pi_q(.|s)) (stream)", in, prec, rent, sent, P, n);
     ae_stream_elbo_clear(es);
     _arb_vec_clear(elbo, P);
     _arb_vec_clear(logz, P);
@@ -79,9 +85,11 @@ static void es_at(ae_rows_t rows, const void *varg, slong prec)
     _arb_vec_clear(mass, P);
     _arb_vec_clear(rmass, P);
     _arb_vec_clear(one, P);
+    _arb_vec_clear(rent, P);
+    _arb_vec_clear(sent, P);
 }
 
-void ae_claim_c23_stream(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, int claims, int threads,
+void ae_claim_stream_sums(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, int claims, int threads,
                          slong prec, slong max_prec)
 {
     es_arg a;
