@@ -6,7 +6,8 @@ static const char help[] =
     "Usage: armebm count --space fixed|eos --vocab V --horizon T [--prompts P] [--max-work N]\n"
     "Prints the exact numbers of responses, states, unmasked state-action pairs and prefix-tree\n"
     "nodes per prompt, the work of one walk over all prompts, whether --max-work allows it, and\n"
-    "an estimate of the time of `verify C1 --stream` on it, from a short calibration walk.\n";
+    "estimates of the time of `verify C1 --stream` and `verify C2 C3 C4 --stream` on it, from\n"
+    "short calibration walks.\n";
 
 static void put(const char *label, const fmpz_t x)
 {
@@ -22,14 +23,15 @@ static double seconds_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Time a streaming walk on a small space of the same kind and vocabulary (about 2^15 nodes),
-   then scale by the node count: walks cost the same per node at a given precision. */
+/* Time the streaming walks on a small space of the same kind and vocabulary (about 2^15
+   nodes), then scale by the node count: walks cost the same per node at a given precision. */
 static void estimate(const ae_space_t sp, const ae_cli_opts *o)
 {
     ae_space_t small;
     ae_err_t err;
-    ae_gen_t g;
+    ae_gen_t g, gq;
     ae_stream_t st;
+    ae_stream_elbo_t es;
     slong T = 1;
     double t0, secs, per_node, nodes;
     ae_err_init(err);
@@ -63,6 +65,17 @@ static void estimate(const ae_space_t sp, const ae_cli_opts *o)
     nodes = fmpz_get_d(sp->nodes) * (double)sp->P;
     printf("%-10s ~%.3g s for verify C1 --stream per seed at --prec %ld on 1 thread (calibrated on %ld nodes)\n",
            "estimate", per_node * nodes, (long)o->prec, (long)fmpz_get_si(small->nodes));
+    gq->kind = AE_GEN_DYADIC;
+    gq->seed = 2;
+    gq->stream = 4;
+    ae_stream_elbo_init(es);
+    t0 = seconds_now();
+    ae_stream_elbo(es, g, gq, small, 0, 1, o->prec);
+    secs = seconds_now() - t0;
+    ae_stream_elbo_clear(es);
+    per_node = secs / fmpz_get_d(small->nodes);
+    printf("%-10s ~%.3g s for verify C2 C3 C4 --stream per seed at --prec %ld on 1 thread\n", "estimate",
+           per_node * nodes, (long)o->prec);
     ae_space_clear(small);
 }
 

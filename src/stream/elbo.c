@@ -203,6 +203,35 @@ static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
     arb_submul(w->sent, w->P + l, w->u, prec);
 }
 
+/* A leaf y reached with weight Pl = p'(y), log weight Ll = log p'(y) and path sum K of r:
+   its terms of the q' sums and its count for Z. */
+static void leaf(ewalk *w, const ectx *e, const arb_t Pl, const arb_t Ll, slong K, ulong *hist)
+{
+    slong prec = e->c.prec;
+    hist[K + e->c.kmax]++;
+    w->n++;
+    arb_add(w->mass, w->mass, Pl, prec);
+    arb_submul(w->rent, Pl, Ll, prec);
+    dyadic(w->u, K);
+    arb_sub(w->u, w->u, Ll, prec);
+    arb_addmul(w->elbo, Pl, w->u, prec);
+}
+
+/* A state whose row allows one action, and that action ends (E(V,T) at depth T-1): both
+   policies are 1 there (log 0), so beta = psi, V = r exactly, mass 1, ELBO r, and the KL and
+   entropy terms vanish; its one leaf has the state's own weights. No row to form. */
+static void single_end(enode *out, ewalk *w, const ectx *e, slong s, slong K, const arb_t P, const arb_t L,
+                       ulong *hist)
+{
+    arb_srcptr x;
+    slong k = _ae_psi_of(&x, NULL, NULL, NULL, &e->c, s, e->c.sp->V);
+    leaf(w, e, P, L, K + k, hist);
+    arb_set(out->beta, x);
+    dyadic(out->v, k);
+    arb_one(out->mass);
+    arb_set(out->elbo, out->v);
+}
+
 /* Post-order walk of the subtree of s0 at depth d0, the path above it given by K_in, P_in and
    L_in. Above the split (e->tasks set) the subtrees at depth ks are taken from the tasks, their
    sums added in index order. Leaves are counted into hist. */
@@ -235,15 +264,9 @@ static void walk(enode *out, const ectx *e, slong s0, slong d0, slong K_in, cons
         w.kr[i] = k;
         if (_ae_ends(sp, d, a)) {
             /* a leaf y: p'(y) = P' pi'(a), R(y) = (K + k)/256, log p'(y) = L' + log pi'(a) */
-            hist[w.K[l] + k + e->c.kmax]++;
-            w.n++;
             arb_mul(w.t, w.P + l, w.pq + i, prec);
-            arb_add(w.mass, w.mass, w.t, prec);
             arb_add(w.x, w.L + l, w.lq + i, prec);
-            arb_submul(w.rent, w.t, w.x, prec);
-            dyadic(w.u, w.K[l] + k);
-            arb_sub(w.u, w.u, w.x, prec);
-            arb_addmul(w.elbo, w.t, w.u, prec);
+            leaf(&w, e, w.t, w.x, w.K[l] + k, hist);
             continue;
         }
         cs = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
@@ -264,6 +287,10 @@ static void walk(enode *out, const ectx *e, slong s0, slong d0, slong K_in, cons
         w.K[l + 1] = w.K[l] + k;
         arb_mul(w.P + l + 1, w.P + l, w.pq + i, prec);
         arb_add(w.L + l + 1, w.L + l, w.lq + i, prec);
+        if (sp->kind == AE_EOS && d + 1 == sp->T - 1) {
+            single_end(w.ch + i, &w, e, cs, w.K[l + 1], w.P + l + 1, w.L + l + 1, hist);
+            continue;
+        }
         w.st[l + 1] = cs;
         w.nx[l + 1] = 0;
         l++;
