@@ -94,7 +94,7 @@ static void run_range(dctx *c, slong t0, slong t1)
 #ifdef _OPENMP
         th = omp_get_thread_num();
 #endif
-        c->run(c->tasks, t, c->hists ? c->hists + th * c->hlen : NULL, c->arg);
+        c->run(c->tasks, t, th, c->hists ? c->hists + th * c->hlen : NULL, c->arg);
         c->mine[t] = 1;
 #ifdef _OPENMP
 #pragma omp critical(ae_stream_progress)

@@ -44,27 +44,29 @@ typedef struct {
     const ae_gen_struct *gq;
     uint64_t qprefix;   /* q' generator's hash prefix for this prompt */
     slong ks;           /* split depth */
-    const enode *tasks; /* results of the subtrees at depth ks, when walking above them */
+    enode *tasks;       /* results of the subtrees at depth ks, when walking above them */
 } ectx;
 
-/* The walk's state per level: node, next action, the path sum K of r, the top-down weight
-   P' = p_q'(s) and log weight L', the row of q' (softmax pq, log-softmax lq), the integers
-   and psi of r, the children's results; and the subtree's q' sums. */
+/* A walk's buffers, one per thread, reused by every task: per level the node, next action,
+   path sum K of r, top-down weight P' = p_q'(s) and log weight L', the row of q' (softmax pq,
+   log-softmax lq), the integers and psi of r, and pointers to the children's results (walked
+   children in ch, nch levels of A; the others are tasks); and the walk's q' sums. */
 typedef struct {
-    slong A, depth;
+    slong A, depth, nch;
     slong *st, *nx, *K, *kr;
-    arb_ptr P, L, pq, lq;
+    arb_ptr P, L, pq, lq, phi;
     arb_srcptr *psi;
-    enode *ch;
+    enode *ch, **chp;
     arb_t t, u, x, mass, elbo, kl, rent, sent;
     slong n;
 } ewalk;
 
-static void ewalk_init(ewalk *w, slong A, slong depth)
+static void ewalk_init(ewalk *w, slong A, slong depth, slong nch)
 {
     slong i;
     w->A = A;
     w->depth = depth;
+    w->nch = nch;
     w->st = ae_malloc((size_t)(3 * depth + 1 + depth * A) * sizeof(slong));
     w->nx = w->st + depth;
     w->K = w->nx + depth;
@@ -73,9 +75,11 @@ static void ewalk_init(ewalk *w, slong A, slong depth)
     w->L = _arb_vec_init(depth + 1);
     w->pq = _arb_vec_init(depth * A);
     w->lq = _arb_vec_init(depth * A);
+    w->phi = _arb_vec_init(A);
     w->psi = ae_malloc((size_t)(depth * A) * sizeof(arb_srcptr));
-    w->ch = ae_malloc((size_t)(depth * A) * sizeof(enode));
-    for (i = 0; i < depth * A; i++)
+    w->chp = ae_malloc((size_t)(depth * A) * sizeof(enode *));
+    w->ch = ae_malloc((size_t)(nch > 0 ? nch * A : 1) * sizeof(enode));
+    for (i = 0; i < nch * A; i++)
         enode_init(w->ch + i);
     arb_init(w->t);
     arb_init(w->u);
@@ -91,15 +95,17 @@ static void ewalk_init(ewalk *w, slong A, slong depth)
 static void ewalk_clear(ewalk *w)
 {
     slong i;
-    for (i = 0; i < w->depth * w->A; i++)
+    for (i = 0; i < w->nch * w->A; i++)
         enode_clear(w->ch + i);
     free(w->ch);
+    free(w->chp);
     free(w->psi);
     free(w->st);
     _arb_vec_clear(w->P, w->depth + 1);
     _arb_vec_clear(w->L, w->depth + 1);
     _arb_vec_clear(w->pq, w->depth * w->A);
     _arb_vec_clear(w->lq, w->depth * w->A);
+    _arb_vec_clear(w->phi, w->A);
     arb_clear(w->t);
     arb_clear(w->u);
     arb_clear(w->x);
@@ -150,20 +156,20 @@ static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
 {
     const ae_space_struct *sp = e->c.sp;
     slong a, A = sp->A, prec = e->c.prec, i0 = l * A;
-    enode *ch = w->ch + i0;
+    enode **ch = w->chp + i0;
     int first = 1;
-    /* phi = psi beta(child), psi at an ending action; kept in the child's beta slot */
+    /* phi = psi beta(child), psi at an ending action */
     for (a = 0; a < A; a++) {
         if (!_ae_allowed(sp, d, a))
             continue;
         if (_ae_ends(sp, d, a))
-            arb_set(ch[a].beta, w->psi[i0 + a]);
+            arb_set(w->phi + a, w->psi[i0 + a]);
         else
-            arb_mul(ch[a].beta, ch[a].beta, w->psi[i0 + a], prec);
+            arb_mul(w->phi + a, ch[a]->beta, w->psi[i0 + a], prec);
         if (first)
-            arb_set(out->beta, ch[a].beta);
+            arb_set(out->beta, w->phi + a);
         else
-            arb_add(out->beta, out->beta, ch[a].beta, prec);
+            arb_add(out->beta, out->beta, w->phi + a, prec);
         first = 0;
     }
     arb_log(out->v, out->beta, prec);
@@ -178,7 +184,7 @@ static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
         /* log pi*(a) = r(s,a) + V(child) - V(s), with V = 0 after an ending action */
         dyadic(w->t, w->kr[i]);
         if (!ends)
-            arb_add(w->t, w->t, ch[a].v, prec);
+            arb_add(w->t, w->t, ch[a]->v, prec);
         arb_sub(w->t, w->t, out->v, prec);
         /* KL(pi'||pi*) += pi'(a) (log pi'(a) - log pi*(a)) */
         arb_sub(w->x, w->lq + i, w->t, prec);
@@ -187,13 +193,13 @@ static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
         dyadic(w->x, w->kr[i]);
         arb_sub(w->x, w->x, w->t, prec);
         if (!ends)
-            arb_add(w->x, w->x, ch[a].elbo, prec);
-        arb_div(w->t, ch[a].beta, out->beta, prec); /* pi*(a) = phi(a) / beta */
+            arb_add(w->x, w->x, ch[a]->elbo, prec);
+        arb_div(w->t, w->phi + a, out->beta, prec); /* pi*(a) = phi(a) / beta */
         arb_addmul(out->elbo, w->t, w->x, prec);
         if (ends)
             arb_add(out->mass, out->mass, w->t, prec);
         else
-            arb_addmul(out->mass, w->t, ch[a].mass, prec);
+            arb_addmul(out->mass, w->t, ch[a]->mass, prec);
     }
     arb_addmul(w->kl, w->P + l, w->u, prec);
     arb_zero(w->u); /* -H(pi'(.|s)) = sum_a pi'(a) log pi'(a) */
@@ -232,76 +238,78 @@ static void single_end(enode *out, ewalk *w, const ectx *e, slong s, slong K, co
     arb_set(out->elbo, out->v);
 }
 
-/* Post-order walk of the subtree of s0 at depth d0, the path above it given by K_in, P_in and
-   L_in. Above the split (e->tasks set) the subtrees at depth ks are taken from the tasks, their
-   sums added in index order. Leaves are counted into hist. */
-static void walk(enode *out, const ectx *e, slong s0, slong d0, slong K_in, const arb_t P_in, const arb_t L_in,
-                 ulong *hist)
+/* Post-order walk of the subtree of s0 at depth d0 with buffers w, the path above it given by
+   K_in, P_in and L_in. Above the split (e->tasks set) the subtrees at depth ks are taken from
+   the tasks, their sums added in index order. Leaves are counted into hist. */
+static void walk(enode *out, const ectx *e, ewalk *w, slong s0, slong d0, slong K_in, const arb_t P_in,
+                 const arb_t L_in, ulong *hist)
 {
     const ae_space_struct *sp = e->c.sp;
-    slong A = sp->A, depth = sp->T - d0, l = 0, prec = e->c.prec;
-    ewalk w;
-    ewalk_init(&w, A, depth);
-    w.st[0] = s0;
-    w.nx[0] = 0;
-    w.K[0] = K_in;
-    arb_set(w.P, P_in);
-    arb_set(w.L, L_in);
+    slong A = sp->A, l = 0, prec = e->c.prec;
+    arb_zero(w->mass);
+    arb_zero(w->elbo);
+    arb_zero(w->kl);
+    arb_zero(w->rent);
+    arb_zero(w->sent);
+    w->n = 0;
+    w->st[0] = s0;
+    w->nx[0] = 0;
+    w->K[0] = K_in;
+    arb_set(w->P, P_in);
+    arb_set(w->L, L_in);
     while (l >= 0) {
-        slong d = d0 + l, s = w.st[l], a = w.nx[l], i, k, cs;
+        slong d = d0 + l, s = w->st[l], a = w->nx[l], i, k, cs;
         if (a == 0) /* entering s: its row of q' */
-            q_row(w.pq + l * A, w.lq + l * A, e, s, d, w.t, prec);
+            q_row(w->pq + l * A, w->lq + l * A, e, s, d, w->t, prec);
         if (a == A) {
-            finish(l == 0 ? out : w.ch + (l - 1) * A + w.nx[l - 1] - 1, e, &w, l, d);
+            finish(l == 0 ? out : w->chp[(l - 1) * A + w->nx[l - 1] - 1], e, w, l, d);
             l--;
             continue;
         }
-        w.nx[l] = a + 1;
+        w->nx[l] = a + 1;
         if (!_ae_allowed(sp, d, a))
             continue;
         i = l * A + a;
-        k = _ae_psi_of(w.psi + i, NULL, NULL, NULL, &e->c, s, a);
-        w.kr[i] = k;
+        k = _ae_psi_of(w->psi + i, NULL, NULL, NULL, &e->c, s, a);
+        w->kr[i] = k;
         if (_ae_ends(sp, d, a)) {
             /* a leaf y: p'(y) = P' pi'(a), R(y) = (K + k)/256, log p'(y) = L' + log pi'(a) */
-            arb_mul(w.t, w.P + l, w.pq + i, prec);
-            arb_add(w.x, w.L + l, w.lq + i, prec);
-            leaf(&w, e, w.t, w.x, w.K[l] + k, hist);
+            arb_mul(w->t, w->P + l, w->pq + i, prec);
+            arb_add(w->x, w->L + l, w->lq + i, prec);
+            leaf(w, e, w->t, w->x, w->K[l] + k, hist);
             continue;
         }
         cs = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
         if (e->tasks != NULL && d + 1 == e->ks) { /* a subtree walked as a task */
-            const enode *tr = e->tasks + (cs - sp->first[e->ks]);
-            arb_set(w.ch[i].beta, tr->beta);
-            arb_set(w.ch[i].v, tr->v);
-            arb_set(w.ch[i].mass, tr->mass);
-            arb_set(w.ch[i].elbo, tr->elbo);
-            arb_add(w.mass, w.mass, tr->rmass, prec);
-            arb_add(w.elbo, w.elbo, tr->relbo, prec);
-            arb_add(w.kl, w.kl, tr->rkl, prec);
-            arb_add(w.rent, w.rent, tr->rent, prec);
-            arb_add(w.sent, w.sent, tr->sent, prec);
-            w.n += tr->n;
+            enode *tr = e->tasks + (cs - sp->first[e->ks]);
+            w->chp[i] = tr;
+            arb_add(w->mass, w->mass, tr->rmass, prec);
+            arb_add(w->elbo, w->elbo, tr->relbo, prec);
+            arb_add(w->kl, w->kl, tr->rkl, prec);
+            arb_add(w->rent, w->rent, tr->rent, prec);
+            arb_add(w->sent, w->sent, tr->sent, prec);
+            w->n += tr->n;
             continue;
         }
-        w.K[l + 1] = w.K[l] + k;
-        arb_mul(w.P + l + 1, w.P + l, w.pq + i, prec);
-        arb_add(w.L + l + 1, w.L + l, w.lq + i, prec);
+        AE_ASSERT(l < w->nch && l + 1 < w->depth); /* the buffers were sized for this walk */
+        w->chp[i] = w->ch + i;
+        w->K[l + 1] = w->K[l] + k;
+        arb_mul(w->P + l + 1, w->P + l, w->pq + i, prec);
+        arb_add(w->L + l + 1, w->L + l, w->lq + i, prec);
         if (sp->kind == AE_EOS && d + 1 == sp->T - 1) {
-            single_end(w.ch + i, &w, e, cs, w.K[l + 1], w.P + l + 1, w.L + l + 1, hist);
+            single_end(w->ch + i, w, e, cs, w->K[l + 1], w->P + l + 1, w->L + l + 1, hist);
             continue;
         }
-        w.st[l + 1] = cs;
-        w.nx[l + 1] = 0;
+        w->st[l + 1] = cs;
+        w->nx[l + 1] = 0;
         l++;
     }
-    arb_set(out->rmass, w.mass);
-    arb_set(out->relbo, w.elbo);
-    arb_set(out->rkl, w.kl);
-    arb_set(out->rent, w.rent);
-    arb_set(out->sent, w.sent);
-    out->n = w.n;
-    ewalk_clear(&w);
+    arb_set(out->rmass, w->mass);
+    arb_set(out->relbo, w->elbo);
+    arb_set(out->rkl, w->kl);
+    arb_set(out->rent, w->rent);
+    arb_set(out->sent, w->sent);
+    out->n = w->n;
 }
 
 /* The path above task root s (depth ks): K, P' and L' by climbing to the root */
@@ -326,24 +334,17 @@ static void path_above(slong *K, arb_t P, arb_t L, const ectx *e, slong s, arb_p
 
 typedef struct {
     const ectx *e;
+    ewalk *work; /* one per thread */
 } etask_arg;
 
-static void run_task(void *tasks, slong t, ulong *hist, void *varg)
+static void run_task(void *tasks, slong t, int thread, ulong *hist, void *varg)
 {
-    const ectx *e = ((const etask_arg *)varg)->e;
-    const ae_space_struct *sp = e->c.sp;
-    slong s = sp->first[e->ks] + t, K;
-    arb_ptr row = _arb_vec_init(2 * sp->A);
-    arb_t P, L, sum;
-    arb_init(P);
-    arb_init(L);
-    arb_init(sum);
-    path_above(&K, P, L, e, s, row, row + sp->A, sum);
-    walk((enode *)tasks + t, e, s, e->ks, K, P, L, hist);
-    arb_clear(P);
-    arb_clear(L);
-    arb_clear(sum);
-    _arb_vec_clear(row, 2 * sp->A);
+    const etask_arg *a = varg;
+    const ectx *e = a->e;
+    ewalk *w = a->work + thread;
+    slong s = e->c.sp->first[e->ks] + t, K;
+    path_above(&K, w->P, w->L, e, s, w->pq, w->lq, w->t); /* the first level's buffers as scratch */
+    walk((enode *)tasks + t, e, w, s, e->ks, K, w->P, w->L, hist);
 }
 
 static arb_ptr enode_ball(void *tasks, slong t, slong k)
@@ -413,8 +414,14 @@ void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_s
     for (i = 0; i < ntask; i++)
         enode_init(task + i);
     targ.e = &e;
+    targ.work = ae_malloc((size_t)nthreads * sizeof(ewalk));
+    for (i = 0; i < nthreads; i++)
+        ewalk_init(targ.work + i, sp->A, sp->T - e.ks, sp->T - e.ks - 1);
     _ae_stream_distribute(task, &enode_payload, ntask, (int)nthreads, run_task, &targ, hists, hlen,
                           fmpz_get_si(sp->responses));
+    for (i = 0; i < nthreads; i++)
+        ewalk_clear(targ.work + i);
+    free(targ.work);
     enode_init(&root);
     arb_init(one);
     arb_init(zero);
@@ -423,9 +430,12 @@ void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_s
         enode_clear(&root);
         root = task[0];
         enode_init(task + 0);
-    } else { /* the part above the split, its subtrees taken from the tasks */
+    } else { /* the part above the split (levels 0..ks-1), its subtrees taken from the tasks */
+        ewalk w;
+        ewalk_init(&w, sp->A, e.ks, e.ks - 1);
         e.tasks = task;
-        walk(&root, &e, 0, 0, 0, one, zero, hists);
+        walk(&root, &e, &w, 0, 0, 0, one, zero, hists);
+        ewalk_clear(&w);
     }
     arb_zero(out->logz);
     _ae_stream_z_from_hist(out->logz, hists, &e.c);

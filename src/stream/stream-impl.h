@@ -59,15 +59,32 @@ static inline slong _ae_psi_of(arb_srcptr *x, arb_srcptr *ix, arb_ptr xbuf, arb_
     return k;
 }
 
-/* Finishes the node at depth d from its children's results ch[a] and its psi row (phi is
-   scratch of A entries, f one scratch ball). */
-void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcptr *psi, const arb_srcptr *ipsi,
-                       ae_snode *ch, arb_ptr phi, arb_t f);
+/* Finishes state s at depth d from its children's results ch[a] (read, and scaled in place,
+   for the non-ending actions only) and its psi row (phi is scratch of A entries, f one
+   scratch ball). */
+void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong s, slong d, const arb_srcptr *psi,
+                       const arb_srcptr *ipsi, ae_snode *ch, arb_ptr phi, arb_t f);
 
-/* Post-order walk of the subtree of s0 (depth d0). K_in (dyadic) or Psi_in (potentials) is
-   the path above s0; dyadic leaves are counted into hist. */
-void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, slong s0, slong d0, slong K_in, const arb_t Psi_in,
-                        ulong *hist);
+/* One thread's buffers for subtree walks from depth d0 (allocated once, reused by every task
+   of the thread): O((T - d0) A) numbers. The deepest level has no non-ending action, so it
+   keeps no children's results. */
+typedef struct {
+    slong depth, A;
+    slong *st, *nx, *K;
+    arb_ptr psibuf, ipsibuf; /* potentials only */
+    arb_ptr phi, Psi;
+    arb_srcptr *psi, *ipsi;
+    ae_snode *ch; /* (depth - 1) A */
+    arb_t f, zacc;
+} ae_swork;
+
+void _ae_swork_init(ae_swork *w, const ae_sctx *c, slong d0);
+void _ae_swork_clear(ae_swork *w);
+
+/* Post-order walk of the subtree of s0 (depth d0, as w was set up for). K_in (dyadic) or
+   Psi_in (potentials) is the path above s0; dyadic leaves are counted into hist. */
+void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, ae_swork *w, slong s0, slong d0, slong K_in,
+                        const arb_t Psi_in, ulong *hist);
 
 /* A task's result as nballs balls and nints integers, for the exchange between MPI ranks. */
 typedef struct {
@@ -77,11 +94,11 @@ typedef struct {
 } ae_stream_payload;
 
 /* Runs every task t in [0, ntask) exactly once across OpenMP threads and MPI ranks, as
-   run(tasks, t, hists + thread * hlen, arg) with thread < threads; MPI ranks take tasks
+   run(tasks, t, thread, hists + thread * hlen, arg) with thread < threads; MPI ranks take tasks
    from a dynamic queue. Afterwards every rank holds every task's result (exchanged exactly,
    as described by pl) and hists[0..hlen) holds the sum of all threads' and ranks'
    histograms (hists may be NULL when hlen is 0). */
-typedef void (*ae_stream_task_fn)(void *tasks, slong t, ulong *hist, void *arg);
+typedef void (*ae_stream_task_fn)(void *tasks, slong t, int thread, ulong *hist, void *arg);
 void _ae_stream_distribute(void *tasks, const ae_stream_payload *pl, slong ntask, int threads, ae_stream_task_fn run,
                            void *arg, ulong *hists, slong hlen, slong responses);
 

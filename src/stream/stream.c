@@ -76,13 +76,15 @@ typedef struct {
     slong ks;
     const slong *K_top;
     arb_srcptr Psi_top;
+    ae_swork *work; /* one per thread */
 } task_arg;
 
-static void run_task(void *tasks, slong t, ulong *hist, void *varg)
+static void run_task(void *tasks, slong t, int thread, ulong *hist, void *varg)
 {
     const task_arg *a = varg;
     slong s = a->c->sp->first[a->ks] + t;
-    _ae_stream_subtree((ae_snode *)tasks + t, a->c, s, a->ks, a->K_top[s], a->Psi_top ? a->Psi_top + s : NULL, hist);
+    _ae_stream_subtree((ae_snode *)tasks + t, a->c, a->work + thread, s, a->ks, a->K_top[s],
+                       a->Psi_top ? a->Psi_top + s : NULL, hist);
 }
 
 static arb_ptr snode_ball(void *tasks, slong t, slong k)
@@ -149,9 +151,10 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     /* the path above every state down to the split: integer sums K (dyadic) or products Psi */
     slong *K_top = ae_calloc((size_t)sp->first[ks + 1], sizeof(slong));
     arb_ptr Psi_top = dyadic ? NULL : _arb_vec_init(sp->first[ks + 1]);
-    ae_snode *ch = ae_malloc((size_t)A * sizeof(ae_snode));
-    arb_ptr psibuf = _arb_vec_init(A), ipsibuf = _arb_vec_init(A), phirow = _arb_vec_init(A);
+    arb_ptr psibuf = dyadic ? NULL : _arb_vec_init(A), ipsibuf = dyadic ? NULL : _arb_vec_init(A);
+    arb_ptr phirow = _arb_vec_init(A);
     arb_srcptr *psi = ae_malloc((size_t)(2 * A) * sizeof(arb_srcptr)), *ipsi = psi + A;
+    ae_swork *work = ae_malloc((size_t)nthreads * sizeof(ae_swork));
     ulong *hists = NULL;
     arb_t f, ztop;
     task_arg targ;
@@ -173,7 +176,7 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
             for (a = 0; a < sp->V; a++)
                 if (_ae_allowed(sp, d, a) && !_ae_ends(sp, d, a)) {
                     slong cs = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
-                    K_top[cs] = K_top[s] + _ae_psi_of(psi, NULL, psibuf, NULL, &c, s, a);
+                    K_top[cs] = K_top[s] + _ae_psi_of(psi, NULL, dyadic ? NULL : psibuf, NULL, &c, s, a);
                     if (!dyadic)
                         arb_mul(Psi_top + cs, Psi_top + s, psi[0], prec);
                 }
@@ -183,20 +186,25 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
     targ.ks = ks;
     targ.K_top = K_top;
     targ.Psi_top = Psi_top;
+    targ.work = work;
+    for (i = 0; i < nthreads; i++)
+        _ae_swork_init(work + i, &c, ks);
     _ae_stream_distribute(task, &snode_payload, ntask, (int)nthreads, run_task, &targ, hists, hlen, fmpz_get_si(sp->responses));
-    /* the top part, bottom-up in index order */
+    for (i = 0; i < nthreads; i++)
+        _ae_swork_clear(work + i);
+    /* the top part, bottom-up in index order; a state's children are contiguous in the task
+       array (at the split) or in top (above it), and are finished in place */
     for (i = 0; i < sp->first[ks]; i++)
         _ae_snode_init(top + i);
-    for (a = 0; a < A; a++)
-        _ae_snode_init(ch + a);
     for (d = ks - 1; d >= 0; d--)
         for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
+            slong cs0 = sp->first[d + 1] + (s - sp->first[d]) * sp->V;
             for (a = 0; a < A; a++) {
-                ae_snode *src;
-                slong k, cs;
+                slong k;
                 if (!_ae_allowed(sp, d, a))
                     continue;
-                k = _ae_psi_of(psi + a, _ae_ends(sp, d, a) ? NULL : ipsi + a, psibuf + a, ipsibuf + a, &c, s, a);
+                k = _ae_psi_of(psi + a, _ae_ends(sp, d, a) ? NULL : ipsi + a, dyadic ? NULL : psibuf + a,
+                               dyadic ? NULL : ipsibuf + a, &c, s, a);
                 if (_ae_ends(sp, d, a)) {
                     if (dyadic) {
                         hists[K_top[s] + k + c.kmax]++;
@@ -205,19 +213,10 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
                         arb_add(ztop, ztop, f, prec);
                     }
                     ntop++;
-                    ch[a].lo_rank = ch[a].hi_rank = ae_space_response_rank(sp, s, a);
-                    continue;
                 }
-                cs = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
-                src = (d + 1 == ks) ? task + (cs - sp->first[ks]) : top + cs;
-                arb_set(ch[a].beta, src->beta);
-                arb_set(ch[a].hull, src->hull);
-                arb_set(ch[a].lo, src->lo);
-                arb_set(ch[a].hi, src->hi);
-                ch[a].lo_rank = src->lo_rank;
-                ch[a].hi_rank = src->hi_rank;
             }
-            _ae_stream_finish(top + s, &c, d, psi, ipsi, ch, phirow, f);
+            _ae_stream_finish(top + s, &c, s, d, psi, ipsi, (d + 1 == ks) ? task + (cs0 - sp->first[ks]) : top + cs0,
+                              phirow, f);
         }
     {
         ae_snode *root = ks == 0 ? task : top;
@@ -245,18 +244,18 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
         _ae_snode_clear(task + i);
     for (i = 0; i < sp->first[ks]; i++)
         _ae_snode_clear(top + i);
-    for (a = 0; a < A; a++)
-        _ae_snode_clear(ch + a);
     free(task);
     free(top);
-    free(ch);
+    free(work);
     free(K_top);
     free(hists);
     if (Psi_top)
         _arb_vec_clear(Psi_top, sp->first[ks + 1]);
     free(psi);
-    _arb_vec_clear(psibuf, A);
-    _arb_vec_clear(ipsibuf, A);
+    if (psibuf) {
+        _arb_vec_clear(psibuf, A);
+        _arb_vec_clear(ipsibuf, A);
+    }
     _arb_vec_clear(phirow, A);
     _ae_sctx_clear(&c);
     arb_clear(f);

@@ -24,8 +24,8 @@ void _ae_snode_clear(ae_snode *r)
 /* The row of logits phi(a) = psi(a) beta(child a) (psi(a) for an ending action), its sum
    beta, and the ratio hull: factor phi(a)/(psi(a) sum) per action times the child's hull.
    A leaf's ratio is the factor itself, so leaves cost no multiplications of their own. */
-void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcptr *psi, const arb_srcptr *ipsi,
-                       ae_snode *ch, arb_ptr phi, arb_t f)
+void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong s, slong d, const arb_srcptr *psi,
+                       const arb_srcptr *ipsi, ae_snode *ch, arb_ptr phi, arb_t f)
 {
     const ae_space_struct *sp = c->sp;
     slong a, A = sp->A, prec = c->prec;
@@ -45,6 +45,7 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcpt
     first = 1;
     for (a = 0; a < A; a++) {
         arb_srcptr h, l, hi;
+        slong lo_rank, hi_rank;
         if (!_ae_allowed(sp, d, a))
             continue;
         /* the common 1/sum divides the hull once, at the end (a hull divided by a positive
@@ -56,6 +57,7 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcpt
                 continue;
             leaf_seen = 1;
             h = l = hi = c->one;
+            lo_rank = hi_rank = ae_space_response_rank(sp, s, a);
         } else {
             arb_mul(f, phi + a, ipsi[a], prec);
             arb_mul(ch[a].hull, ch[a].hull, f, prec);
@@ -66,6 +68,8 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcpt
             h = ch[a].hull;
             l = ch[a].lo;
             hi = ch[a].hi;
+            lo_rank = ch[a].lo_rank;
+            hi_rank = ch[a].hi_rank;
         }
         if (first) {
             arb_set(out->hull, h);
@@ -73,8 +77,8 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcpt
                 arb_set(out->lo, l);
                 arb_set(out->hi, hi);
             }
-            out->lo_rank = ch[a].lo_rank;
-            out->hi_rank = ch[a].hi_rank;
+            out->lo_rank = lo_rank;
+            out->hi_rank = hi_rank;
             first = 0;
         } else {
             arb_union(out->hull, out->hull, h, prec);
@@ -82,11 +86,11 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcpt
                 continue;
             if (arf_cmp(arb_midref(l), arb_midref(out->lo)) < 0) {
                 arb_set(out->lo, l);
-                out->lo_rank = ch[a].lo_rank;
+                out->lo_rank = lo_rank;
             }
             if (arf_cmp(arb_midref(hi), arb_midref(out->hi)) > 0) {
                 arb_set(out->hi, hi);
-                out->hi_rank = ch[a].hi_rank;
+                out->hi_rank = hi_rank;
             }
         }
     }
@@ -97,7 +101,7 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong d, const arb_srcpt
     }
 }
 
-/* A leaf (ending action a at state s) with path sum K or product Psi above it. */
+/* A leaf (ending action with generator integer k) below path sum K or product Psi. */
 static void leaf(const ae_sctx *c, slong K, slong k, const arb_t Psi, arb_srcptr x, ulong *hist, arb_t zacc, arb_t f)
 {
     if (hist != NULL) {
@@ -129,25 +133,58 @@ static void single_end(ae_snode *out, const ae_sctx *c, slong s, slong d, slong 
     out->lo_rank = out->hi_rank = ae_space_response_rank(sp, s, a);
 }
 
-void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, slong s0, slong d0, slong K_in, const arb_t Psi_in,
-                        ulong *hist)
+void _ae_swork_init(ae_swork *w, const ae_sctx *c, slong d0)
+{
+    slong i, A = c->sp->A, depth = c->sp->T - d0, nch = (depth - 1) * A;
+    int potentials = c->g->kind != AE_GEN_DYADIC;
+    w->depth = depth;
+    w->A = A;
+    w->st = ae_malloc((size_t)(3 * depth + 1) * sizeof(slong));
+    w->nx = w->st + depth;
+    w->K = w->nx + depth;
+    /* psi values need storage only for potentials (dyadic ones point into the tables) */
+    w->psibuf = potentials ? _arb_vec_init(depth * A) : NULL;
+    w->ipsibuf = potentials ? _arb_vec_init(depth * A) : NULL;
+    w->phi = _arb_vec_init(A);
+    w->Psi = _arb_vec_init(depth + 1);
+    w->psi = ae_malloc((size_t)(2 * depth * A) * sizeof(arb_srcptr));
+    w->ipsi = w->psi + depth * A;
+    w->ch = ae_malloc((size_t)(nch > 0 ? nch : 1) * sizeof(ae_snode));
+    for (i = 0; i < nch; i++)
+        _ae_snode_init(w->ch + i);
+    arb_init(w->f);
+    arb_init(w->zacc);
+}
+
+void _ae_swork_clear(ae_swork *w)
+{
+    slong i, nch = (w->depth - 1) * w->A;
+    for (i = 0; i < nch; i++)
+        _ae_snode_clear(w->ch + i);
+    free(w->ch);
+    free(w->st);
+    free(w->psi);
+    if (w->psibuf) {
+        _arb_vec_clear(w->psibuf, w->depth * w->A);
+        _arb_vec_clear(w->ipsibuf, w->depth * w->A);
+    }
+    _arb_vec_clear(w->phi, w->A);
+    _arb_vec_clear(w->Psi, w->depth + 1);
+    arb_clear(w->f);
+    arb_clear(w->zacc);
+}
+
+void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, ae_swork *w, slong s0, slong d0, slong K_in,
+                        const arb_t Psi_in, ulong *hist)
 {
     const ae_space_struct *sp = c->sp;
-    slong A = sp->A, T = sp->T, depth = T - d0, i;
+    slong A = sp->A, T = sp->T, i, l = 0, nacc = 0;
     int dyadic = c->g->kind == AE_GEN_DYADIC;
-    /* per level below d0: node state, next action, path sum, psi row, children's results, Psi */
-    slong *st = ae_malloc((size_t)(3 * depth + 1) * sizeof(slong)), *nx = st + depth, *K = nx + depth;
-    arb_ptr psibuf = _arb_vec_init(depth * A), ipsibuf = _arb_vec_init(depth * A), phi = _arb_vec_init(A);
-    arb_srcptr *psi = ae_malloc((size_t)(2 * depth * A) * sizeof(arb_srcptr)), *ipsi = psi + depth * A;
-    arb_ptr Psi = _arb_vec_init(depth + 1);
-    ae_snode *ch = ae_malloc((size_t)(depth * A) * sizeof(ae_snode));
-    arb_t f, zacc;
-    slong l = 0, nacc = 0;
+    slong *st = w->st, *nx = w->nx, *K = w->K;
+    arb_ptr Psi = w->Psi;
 
-    arb_init(f);
-    arb_init(zacc);
-    for (i = 0; i < depth * A; i++)
-        _ae_snode_init(ch + i);
+    AE_ASSERT(w->depth == T - d0);
+    arb_zero(w->zacc);
     st[0] = s0;
     nx[0] = 0;
     K[0] = K_in;
@@ -156,8 +193,9 @@ void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, slong s0, slong d0, slo
     while (l >= 0) {
         slong d = d0 + l, s = st[l], a = nx[l], k;
         if (a == A) { /* all children done: finish this node into its parent's slot */
-            ae_snode *dst = (l == 0) ? out : ch + (l - 1) * A + nx[l - 1] - 1;
-            _ae_stream_finish(dst, c, d, psi + l * A, ipsi + l * A, ch + l * A, phi, f);
+            ae_snode *dst = (l == 0) ? out : w->ch + (l - 1) * A + nx[l - 1] - 1;
+            _ae_stream_finish(dst, c, s, d, w->psi + l * A, w->ipsi + l * A, d < T - 1 ? w->ch + l * A : NULL, w->phi,
+                              w->f);
             l--;
             continue;
         }
@@ -165,37 +203,26 @@ void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, slong s0, slong d0, slo
         if (!_ae_allowed(sp, d, a))
             continue;
         i = l * A + a;
-        k = _ae_psi_of(psi + i, _ae_ends(sp, d, a) ? NULL : ipsi + i, psibuf + i, ipsibuf + i, c, s, a);
+        k = _ae_psi_of(w->psi + i, _ae_ends(sp, d, a) ? NULL : w->ipsi + i, dyadic ? NULL : w->psibuf + i,
+                       dyadic ? NULL : w->ipsibuf + i, c, s, a);
         if (_ae_ends(sp, d, a)) {
-            leaf(c, K[l], k, Psi + l, psi[i], hist, zacc, f);
+            leaf(c, K[l], k, Psi + l, w->psi[i], hist, w->zacc, w->f);
             nacc++;
-            ch[i].lo_rank = ch[i].hi_rank = ae_space_response_rank(sp, s, a);
             continue;
         }
         K[l + 1] = K[l] + k;
         if (!dyadic)
-            arb_mul(Psi + l + 1, Psi + l, psi[i], c->prec);
+            arb_mul(Psi + l + 1, Psi + l, w->psi[i], c->prec);
         st[l + 1] = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
         if (sp->kind == AE_EOS && d + 1 == T - 1) {
-            single_end(ch + i, c, st[l + 1], d + 1, K[l + 1], Psi + l + 1, hist, zacc, f, psibuf + i + A,
-                       ipsibuf + i + A);
+            single_end(w->ch + i, c, st[l + 1], d + 1, K[l + 1], Psi + l + 1, hist, w->zacc, w->f,
+                       dyadic ? NULL : w->psibuf + i + A, dyadic ? NULL : w->ipsibuf + i + A);
             nacc++;
             continue;
         }
         nx[l + 1] = 0;
         l++;
     }
-    arb_set(out->z, zacc);
+    arb_set(out->z, w->zacc);
     out->n = nacc;
-    arb_clear(zacc);
-    for (i = 0; i < depth * A; i++)
-        _ae_snode_clear(ch + i);
-    free(ch);
-    free(st);
-    free(psi);
-    _arb_vec_clear(psibuf, depth * A);
-    _arb_vec_clear(ipsibuf, depth * A);
-    _arb_vec_clear(phi, A);
-    _arb_vec_clear(Psi, depth + 1);
-    arb_clear(f);
 }
