@@ -9,6 +9,7 @@
    the root, so Z stays a direct sum). Dyadic instances count leaves in a histogram instead. */
 typedef struct {
     arb_t beta, hull, lo, hi, z;
+    arb_srcptr pbeta, phull; /* where beta and hull are read: the fields, or table entries */
     slong lo_rank, hi_rank, n;
 } ae_snode;
 
@@ -26,7 +27,19 @@ typedef struct {
     arb_t one;             /* the ratio of an ending action before its row's 1/sum */
     uint64_t hprefix;      /* the generator's hash prefix for this prompt */
     ae_phi_fn phi;
+#ifdef __SIZEOF_INT128__
+    /* dyadic: the table's midpoints as exact integer multiples of 2^-tfix_shift (NULL when
+       they do not fit), and a bound on the table's radii; rows of table values are then
+       summed exactly in integers (see _ae_stream_row_sum) */
+    unsigned __int128 *tfix;
+    slong tfix_shift;
+    mag_t trad;
+#endif
 } ae_sctx;
+
+/* beta = sum of the row's psi over its allowed actions (all table entries, dyadic), summed
+   exactly as integers then rounded once; returns 0 (and does nothing) when unavailable. */
+int _ae_stream_row_sum(arb_t beta, const ae_sctx *c, slong d, const arb_srcptr *psi);
 
 /* Dyadic Z: Psi(y) = exp(K(y)/256) with K(y) the integer sum of the generator integers on
    y's path, so Z = sum_K n_K exp(K/256) with n_K the exact count of leaves with sum K. A

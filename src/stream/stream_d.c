@@ -17,9 +17,9 @@ typedef struct {
     const dres *tasks; /* results of the subtrees at depth ks, or NULL inside a subtree */
 } dctx;
 
-static double psi_d(const dctx *c, slong s, slong a)
+static inline double psi_d(const dctx *c, slong s, slong a)
 {
-    slong k = ae_gen_int_prefix(c->g, c->hprefix, s, a);
+    slong k = _ae_gen_int(c->g, c->hprefix, s, a);
     return c->g->kind == AE_GEN_DYADIC ? c->table[k + AE_DYADIC_RANGE] : (double)k;
 }
 
@@ -27,7 +27,7 @@ static double psi_d(const dctx *c, slong s, slong a)
 static double node_d(const dctx *c, slong s, slong d, double Psi, double *lo, double *hi, double *z, slong *n)
 {
     const ae_space_struct *sp = c->sp;
-    double beta = 0, ps[64 + 1], bc[64 + 1], l[64 + 1], h[64 + 1];
+    double beta = 0, ibeta, ps[64 + 1], bc[64 + 1], l[64 + 1], h[64 + 1];
     slong a, A = sp->A;
     double *psv = A <= 65 ? ps : ae_malloc((size_t)A * 4 * sizeof(double));
     double *bcv = A <= 65 ? bc : psv + A, *lv = A <= 65 ? l : psv + 2 * A, *hv = A <= 65 ? h : psv + 3 * A;
@@ -41,10 +41,10 @@ static double node_d(const dctx *c, slong s, slong d, double Psi, double *lo, do
         return t->beta;
     }
     for (a = 0; a < A; a++) {
-        if (!ae_space_allowed(sp, d, a))
+        if (!_ae_allowed(sp, d, a))
             continue;
         psv[a] = psi_d(c, s, a);
-        if (ae_space_ends(sp, d, a)) {
+        if (_ae_ends(sp, d, a)) {
             bcv[a] = lv[a] = hv[a] = 1;
             *z += Psi * psv[a];
             (*n)++;
@@ -54,11 +54,12 @@ static double node_d(const dctx *c, slong s, slong d, double Psi, double *lo, do
         }
         beta += psv[a] * bcv[a];
     }
+    ibeta = 1 / beta;
     for (a = 0; a < A; a++) {
         double f;
-        if (!ae_space_allowed(sp, d, a))
+        if (!_ae_allowed(sp, d, a))
             continue;
-        f = psv[a] * bcv[a] / (psv[a] * beta);
+        f = psv[a] * bcv[a] / psv[a] * ibeta; /* pi(a)/psi(a): phi/(psi sum) */
         if (first || lv[a] * f < *lo)
             *lo = lv[a] * f;
         if (first || hv[a] * f > *hi)

@@ -8,6 +8,8 @@ void _ae_snode_init(ae_snode *r)
     arb_init(r->lo);
     arb_init(r->hi);
     arb_init(r->z);
+    r->pbeta = r->beta;
+    r->phull = r->hull;
     r->lo_rank = r->hi_rank = -1;
     r->n = 0;
 }
@@ -21,28 +23,70 @@ void _ae_snode_clear(ae_snode *r)
     arb_clear(r->z);
 }
 
+int _ae_stream_row_sum(arb_t beta, const ae_sctx *c, slong d, const arb_srcptr *psi)
+{
+#ifdef __SIZEOF_INT128__
+    const ae_space_struct *sp = c->sp;
+    unsigned __int128 sum = 0;
+    mp_limb_t limbs[2];
+    slong a, n = 0;
+    if (c->tfix == NULL)
+        return 0;
+    for (a = 0; a < sp->A; a++)
+        if (_ae_allowed(sp, d, a)) {
+            sum += c->tfix[psi[a] - c->table];
+            n++;
+        }
+    limbs[0] = (mp_limb_t)sum;
+    limbs[1] = (mp_limb_t)(sum >> 64);
+    arf_set_mpn(arb_midref(beta), limbs, limbs[1] != 0 ? 2 : 1, 0);
+    arf_mul_2exp_si(arb_midref(beta), arb_midref(beta), -c->tfix_shift);
+    mag_mul_ui(arb_radref(beta), c->trad, (ulong)n); /* every term's radius is at most trad */
+    arb_set_round(beta, beta, c->prec);
+    return 1;
+#else
+    (void)beta, (void)c, (void)d, (void)psi;
+    return 0;
+#endif
+}
+
+/* x := a ball containing x and y, centred at x: radius max(rad x, |mid y - mid x| + rad y).
+   Cheaper than arb_union (no new midpoint), and at most twice as wide; the hulls it builds
+   are of numbers equal in exact arithmetic, so the widening is of the order of the radii. */
+static void hull_add(arb_t x, const arb_t y, arf_t tmp, mag_t t)
+{
+    arf_sub(tmp, arb_midref(y), arb_midref(x), MAG_BITS, ARF_RND_UP);
+    arf_get_mag(t, tmp);
+    mag_add(t, t, arb_radref(y));
+    mag_max(arb_radref(x), arb_radref(x), t);
+}
+
 /* The row of logits phi(a) = psi(a) beta(child a) (psi(a) for an ending action), its sum
-   beta, and the ratio hull: factor phi(a)/(psi(a) sum) per action times the child's hull.
-   A leaf's ratio is the factor itself, so leaves cost no multiplications of their own. */
+   beta, and the ratio hull: factor phi(a)/(psi(a) sum) per action times the child's hull,
+   in one pass over the row. A leaf's ratio is the factor itself, so leaves cost no
+   multiplications of their own. */
 void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong s, slong d, const arb_srcptr *psi,
                        const arb_srcptr *ipsi, ae_snode *ch, arb_ptr phi, arb_t f)
 {
     const ae_space_struct *sp = c->sp;
     slong a, A = sp->A, prec = c->prec;
-    int first = 1, leaf_seen = 0;
-    for (a = 0; a < A; a++)
-        if (_ae_allowed(sp, d, a)) {
-            if (_ae_ends(sp, d, a))
-                arb_set(phi + a, psi[a]);
-            else
-                c->phi(phi + a, psi[a], ch[a].beta, d, prec);
-            if (first)
-                arb_set(out->beta, phi + a);
-            else
-                arb_add(out->beta, out->beta, phi + a, prec);
-            first = 0;
+    int first = 1, first_beta = 1, leaf_seen = 0;
+    arf_t c_tmp;
+    mag_t c_mag;
+    if (sp->kind == AE_FIXED && d == sp->T - 1 && _ae_stream_row_sum(out->beta, c, d, psi)) {
+        /* every action ends: phi = psi, beta their sum, one factor 1/beta for every leaf */
+        arb_div(out->hull, c->one, out->beta, prec);
+        if (c->witness) {
+            arb_set(out->lo, out->hull);
+            arb_set(out->hi, out->hull);
         }
-    first = 1;
+        out->pbeta = out->beta;
+        out->phull = out->hull;
+        out->lo_rank = out->hi_rank = ae_space_response_rank(sp, s, 0);
+        return;
+    }
+    arf_init(c_tmp);
+    mag_init(c_mag);
     for (a = 0; a < A; a++) {
         arb_srcptr h, l, hi;
         slong lo_rank, hi_rank;
@@ -53,14 +97,32 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong s, slong d, const 
         if (_ae_ends(sp, d, a)) {
             /* phi = psi at an ending action (nothing follows, beta = 1): the factor is 1/sum,
                the same for every ending action of the row, so only the first enters the hull */
+            if (first_beta)
+                arb_set(out->beta, psi[a]);
+            else
+                arb_add(out->beta, out->beta, psi[a], prec);
+            first_beta = 0;
             if (leaf_seen)
                 continue;
             leaf_seen = 1;
             h = l = hi = c->one;
             lo_rank = hi_rank = ae_space_response_rank(sp, s, a);
         } else {
+            c->phi(phi + a, psi[a], ch[a].pbeta, d, prec);
+            if (first_beta)
+                arb_set(out->beta, phi + a);
+            else
+                arb_add(out->beta, out->beta, phi + a, prec);
+            first_beta = 0;
             arb_mul(f, phi + a, ipsi[a], prec);
-            arb_mul(ch[a].hull, ch[a].hull, f, prec);
+            if (first && !c->witness) { /* straight into the node's hull */
+                arb_mul(out->hull, ch[a].phull, f, prec);
+                out->lo_rank = ch[a].lo_rank;
+                out->hi_rank = ch[a].hi_rank;
+                first = 0;
+                continue;
+            }
+            arb_mul(ch[a].hull, ch[a].phull, f, prec);
             if (c->witness) {
                 arb_mul(ch[a].lo, ch[a].lo, f, prec);
                 arb_mul(ch[a].hi, ch[a].hi, f, prec);
@@ -81,7 +143,7 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong s, slong d, const 
             out->hi_rank = hi_rank;
             first = 0;
         } else {
-            arb_union(out->hull, out->hull, h, prec);
+            hull_add(out->hull, h, c_tmp, c_mag);
             if (!c->witness)
                 continue;
             if (arf_cmp(arb_midref(l), arb_midref(out->lo)) < 0) {
@@ -99,6 +161,10 @@ void _ae_stream_finish(ae_snode *out, const ae_sctx *c, slong s, slong d, const 
         arb_div(out->lo, out->lo, out->beta, prec);
         arb_div(out->hi, out->hi, out->beta, prec);
     }
+    out->pbeta = out->beta;
+    out->phull = out->hull;
+    arf_clear(c_tmp);
+    mag_clear(c_mag);
 }
 
 /* A leaf (ending action with generator integer k) below path sum K or product Psi. */
@@ -124,8 +190,15 @@ static void single_end(ae_snode *out, const ae_sctx *c, slong s, slong d, slong 
     AE_ASSERT(sp->kind == AE_EOS && _ae_allowed(sp, d, a) && _ae_ends(sp, d, a));
     k = _ae_psi_of(&x, &ix, xbuf, ixbuf, c, s, a);
     leaf(c, K, k, Psi, x, hist, zacc, f);
-    arb_set(out->beta, x);
-    arb_set(out->hull, ix);
+    if (c->g->kind == AE_GEN_DYADIC) { /* table entries: read in place by the parent's row */
+        out->pbeta = x;
+        out->phull = ix;
+    } else {
+        arb_set(out->beta, x);
+        arb_set(out->hull, ix);
+        out->pbeta = out->beta;
+        out->phull = out->hull;
+    }
     if (c->witness) {
         arb_set(out->lo, ix);
         arb_set(out->hi, ix);
