@@ -49,6 +49,7 @@ static double run(const ae_space_t sp, int mode, int threads, slong prec)
     if (mode == MODE_CERT) {
         ae_stream_t st;
         ae_stream_init(st);
+        st->witness = 0; /* as verify runs it: witnesses only in a second pass after a failure */
         ae_stream_walk(st, g, sp, 0, threads, NULL, prec);
         ae_stream_clear(st);
     } else if (mode == MODE_DOUBLE) {
