@@ -55,9 +55,9 @@ typedef struct {
     slong A, depth, nch;
     slong *st, *nx, *K, *kr;
     arb_ptr P, L, pq, lq, phi;
-    arb_srcptr *psi;
+    arb_srcptr *psi, *php, *qp; /* php: the row's phi (in phi or the tables); qp: scratch */
     enode *ch, **chp;
-    arb_t t, u, x, mass, elbo, kl, rent, sent;
+    arb_t t, u, x, r, ib, mass, elbo, kl, rent, sent;
     slong n;
 } ewalk;
 
@@ -76,6 +76,8 @@ static void ewalk_init(ewalk *w, slong A, slong depth, slong nch)
     w->pq = _arb_vec_init(depth * A);
     w->lq = _arb_vec_init(depth * A);
     w->phi = _arb_vec_init(A);
+    w->php = ae_malloc((size_t)(2 * A) * sizeof(arb_srcptr));
+    w->qp = w->php + A;
     w->psi = ae_malloc((size_t)(depth * A) * sizeof(arb_srcptr));
     w->chp = ae_malloc((size_t)(depth * A) * sizeof(enode *));
     w->ch = ae_malloc((size_t)(nch > 0 ? nch * A : 1) * sizeof(enode));
@@ -84,6 +86,8 @@ static void ewalk_init(ewalk *w, slong A, slong depth, slong nch)
     arb_init(w->t);
     arb_init(w->u);
     arb_init(w->x);
+    arb_init(w->r);
+    arb_init(w->ib);
     arb_init(w->mass);
     arb_init(w->elbo);
     arb_init(w->kl);
@@ -106,9 +110,12 @@ static void ewalk_clear(ewalk *w)
     _arb_vec_clear(w->pq, w->depth * w->A);
     _arb_vec_clear(w->lq, w->depth * w->A);
     _arb_vec_clear(w->phi, w->A);
+    free(w->php);
     arb_clear(w->t);
     arb_clear(w->u);
     arb_clear(w->x);
+    arb_clear(w->r);
+    arb_clear(w->ib);
     arb_clear(w->mass);
     arb_clear(w->elbo);
     arb_clear(w->kl);
@@ -123,8 +130,11 @@ static void dyadic(arb_t x, slong k)
     arb_mul_2exp_si(x, x, -AE_DYADIC_BITS);
 }
 
-/* The row of q' at state s (depth d): pq = softmax, lq = log-softmax = q' - log sum exp q' */
-static void q_row(arb_ptr pq, arb_ptr lq, const ectx *e, slong s, slong d, arb_t sum, slong prec)
+/* The row of q' at state s (depth d): pq = softmax, lq = log-softmax = q' - log sum exp q'.
+   exp q' are table entries (qp: A pointers of scratch), summed exactly when possible; sum and
+   inv are scratch. */
+static void q_row(arb_ptr pq, arb_ptr lq, arb_srcptr *qp, const ectx *e, slong s, slong d, arb_t sum, arb_t inv,
+                  slong prec)
 {
     const ae_space_struct *sp = e->c.sp;
     slong a, A = sp->A;
@@ -132,17 +142,22 @@ static void q_row(arb_ptr pq, arb_ptr lq, const ectx *e, slong s, slong d, arb_t
     for (a = 0; a < A; a++)
         if (_ae_allowed(sp, d, a)) {
             slong k = _ae_gen_int(e->gq, e->qprefix, s, a);
-            arb_set(pq + a, e->c.table + k + AE_DYADIC_RANGE);
+            qp[a] = e->c.table + k + AE_DYADIC_RANGE;
             dyadic(lq + a, k);
-            if (first)
-                arb_set(sum, pq + a);
-            else
-                arb_add(sum, sum, pq + a, prec);
-            first = 0;
         }
+    if (!_ae_stream_row_sum(sum, &e->c, d, qp))
+        for (a = 0; a < A; a++)
+            if (_ae_allowed(sp, d, a)) {
+                if (first)
+                    arb_set(sum, qp[a]);
+                else
+                    arb_add(sum, sum, qp[a], prec);
+                first = 0;
+            }
+    arb_inv(inv, sum, prec);
     for (a = 0; a < A; a++)
         if (_ae_allowed(sp, d, a))
-            arb_div(pq + a, pq + a, sum, prec);
+            arb_mul(pq + a, qp[a], inv, prec);
     arb_log(sum, sum, prec);
     for (a = 0; a < A; a++)
         if (_ae_allowed(sp, d, a))
@@ -158,21 +173,29 @@ static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
     slong a, A = sp->A, prec = e->c.prec, i0 = l * A;
     enode **ch = w->chp + i0;
     int first = 1;
-    /* phi = psi beta(child), psi at an ending action */
-    for (a = 0; a < A; a++) {
-        if (!_ae_allowed(sp, d, a))
-            continue;
-        if (_ae_ends(sp, d, a))
-            arb_set(w->phi + a, w->psi[i0 + a]);
-        else
-            arb_mul(w->phi + a, ch[a]->beta, w->psi[i0 + a], prec);
-        if (first)
-            arb_set(out->beta, w->phi + a);
-        else
-            arb_add(out->beta, out->beta, w->phi + a, prec);
-        first = 0;
+    /* phi = psi beta(child), psi at an ending action (read in place) */
+    if (sp->kind == AE_FIXED && d == sp->T - 1 && _ae_stream_row_sum(out->beta, &e->c, d, w->psi + i0)) {
+        for (a = 0; a < A; a++)
+            w->php[a] = w->psi[i0 + a];
+    } else {
+        for (a = 0; a < A; a++) {
+            if (!_ae_allowed(sp, d, a))
+                continue;
+            if (_ae_ends(sp, d, a)) {
+                w->php[a] = w->psi[i0 + a];
+            } else {
+                arb_mul(w->phi + a, ch[a]->beta, w->psi[i0 + a], prec);
+                w->php[a] = w->phi + a;
+            }
+            if (first)
+                arb_set(out->beta, w->php[a]);
+            else
+                arb_add(out->beta, out->beta, w->php[a], prec);
+            first = 0;
+        }
     }
     arb_log(out->v, out->beta, prec);
+    arb_inv(w->ib, out->beta, prec);
     arb_zero(out->mass);
     arb_zero(out->elbo);
     arb_zero(w->u);
@@ -182,19 +205,20 @@ static void finish(enode *out, const ectx *e, ewalk *w, slong l, slong d)
         if (!_ae_allowed(sp, d, a))
             continue;
         /* log pi*(a) = r(s,a) + V(child) - V(s), with V = 0 after an ending action */
-        dyadic(w->t, w->kr[i]);
+        dyadic(w->r, w->kr[i]);
         if (!ends)
-            arb_add(w->t, w->t, ch[a]->v, prec);
+            arb_add(w->t, w->r, ch[a]->v, prec);
+        else
+            arb_set(w->t, w->r);
         arb_sub(w->t, w->t, out->v, prec);
         /* KL(pi'||pi*) += pi'(a) (log pi'(a) - log pi*(a)) */
         arb_sub(w->x, w->lq + i, w->t, prec);
         arb_addmul(w->u, w->pq + i, w->x, prec);
         /* ELBO += pi*(a) (r(s,a) - log pi*(a) + ELBO(child)); mass += pi*(a) mass(child) */
-        dyadic(w->x, w->kr[i]);
-        arb_sub(w->x, w->x, w->t, prec);
+        arb_sub(w->x, w->r, w->t, prec);
         if (!ends)
             arb_add(w->x, w->x, ch[a]->elbo, prec);
-        arb_div(w->t, w->phi + a, out->beta, prec); /* pi*(a) = phi(a) / beta */
+        arb_mul(w->t, w->php[a], w->ib, prec); /* pi*(a) = phi(a) / beta */
         arb_addmul(out->elbo, w->t, w->x, prec);
         if (ends)
             arb_add(out->mass, out->mass, w->t, prec);
@@ -260,7 +284,7 @@ static void walk(enode *out, const ectx *e, ewalk *w, slong s0, slong d0, slong 
     while (l >= 0) {
         slong d = d0 + l, s = w->st[l], a = w->nx[l], i, k, cs;
         if (a == 0) /* entering s: its row of q' */
-            q_row(w->pq + l * A, w->lq + l * A, e, s, d, w->t, prec);
+            q_row(w->pq + l * A, w->lq + l * A, w->qp, e, s, d, w->t, w->ib, prec);
         if (a == A) {
             finish(l == 0 ? out : w->chp[(l - 1) * A + w->nx[l - 1] - 1], e, w, l, d);
             l--;
@@ -313,7 +337,8 @@ static void walk(enode *out, const ectx *e, ewalk *w, slong s0, slong d0, slong 
 }
 
 /* The path above task root s (depth ks): K, P' and L' by climbing to the root */
-static void path_above(slong *K, arb_t P, arb_t L, const ectx *e, slong s, arb_ptr pq, arb_ptr lq, arb_t sum)
+static void path_above(slong *K, arb_t P, arb_t L, const ectx *e, slong s, arb_ptr pq, arb_ptr lq, arb_srcptr *qp,
+                       arb_t sum, arb_t inv)
 {
     const ae_space_struct *sp = e->c.sp;
     slong tok, prec = e->c.prec;
@@ -325,7 +350,7 @@ static void path_above(slong *K, arb_t P, arb_t L, const ectx *e, slong s, arb_p
         slong d;
         s = ae_space_parent(&tok, sp, s);
         d = ae_space_depth(sp, s);
-        q_row(pq, lq, e, s, d, sum, prec);
+        q_row(pq, lq, qp, e, s, d, sum, inv, prec);
         *K += _ae_psi_of(&x, NULL, NULL, NULL, &e->c, s, tok);
         arb_mul(P, P, pq + tok, prec);
         arb_add(L, L, lq + tok, prec);
@@ -343,7 +368,7 @@ static void run_task(void *tasks, slong t, int thread, ulong *hist, void *varg)
     const ectx *e = a->e;
     ewalk *w = a->work + thread;
     slong s = e->c.sp->first[e->ks] + t, K;
-    path_above(&K, w->P, w->L, e, s, w->pq, w->lq, w->t); /* the first level's buffers as scratch */
+    path_above(&K, w->P, w->L, e, s, w->pq, w->lq, w->qp, w->t, w->ib); /* the first level's buffers as scratch */
     walk((enode *)tasks + t, e, w, s, e->ks, K, w->P, w->L, hist);
 }
 
