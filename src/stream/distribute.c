@@ -171,13 +171,16 @@ static void queue(dctx *c, int rank, int size)
     }
 }
 
-/* One task as a line: "t i1 i2 ...|ball1|ball2...", the balls in Arb's exact text form. */
+/* One task as a line: "t i1 i2 ... x1 x2 ...|ball1|ball2...", the doubles in C's hexadecimal
+   form and the balls in Arb's text form, both exact. */
 static void dump_task(FILE *f, const dctx *c, slong t)
 {
     slong k;
     fprintf(f, "%ld", (long)t);
     for (k = 0; k < c->pl->nints; k++)
         fprintf(f, " %ld", (long)*c->pl->integer(c->tasks, t, k));
+    for (k = 0; k < c->pl->nreals; k++)
+        fprintf(f, " %a", *c->pl->real(c->tasks, t, k));
     for (k = 0; k < c->pl->nballs; k++) {
         char *str = arb_dump_str(c->pl->ball(c->tasks, t, k));
         fprintf(f, "|%s", str);
@@ -202,6 +205,13 @@ static void load_task(dctx *c, char *line)
         v = strtol(field, &end, 10);
         AE_ASSERT(end != field);
         *c->pl->integer(c->tasks, t, k) = v;
+    }
+    for (k = 0; k < c->pl->nreals; k++) {
+        double x;
+        field = end;
+        x = strtod(field, &end);
+        AE_ASSERT(end != field);
+        *c->pl->real(c->tasks, t, k) = x;
     }
     for (k = 0; k < c->pl->nballs; k++) {
         char *next;

@@ -387,7 +387,7 @@ static slong *enode_int(void *tasks, slong t, slong k)
     return &((enode *)tasks + t)->n;
 }
 
-static const ae_stream_payload enode_payload = {9, 1, enode_ball, enode_int};
+static const ae_stream_payload enode_payload = {9, 1, 0, enode_ball, enode_int, NULL};
 
 void ae_stream_elbo_init(ae_stream_elbo_t out)
 {

@@ -99,11 +99,13 @@ void _ae_swork_clear(ae_swork *w);
 void _ae_stream_subtree(ae_snode *out, const ae_sctx *c, ae_swork *w, slong s0, slong d0, slong K_in,
                         const arb_t Psi_in, ulong *hist);
 
-/* A task's result as nballs balls and nints integers, for the exchange between MPI ranks. */
+/* A task's result as nballs balls, nints integers and nreals doubles, for the exchange between
+   MPI ranks (each sent exactly: Arb's text form, decimal, hexadecimal floating point). */
 typedef struct {
-    slong nballs, nints;
+    slong nballs, nints, nreals;
     arb_ptr (*ball)(void *tasks, slong t, slong k);
     slong *(*integer)(void *tasks, slong t, slong k);
+    double *(*real)(void *tasks, slong t, slong k);
 } ae_stream_payload;
 
 /* Runs every task t in [0, ntask) exactly once across OpenMP threads and MPI ranks, as

@@ -99,7 +99,7 @@ static slong *snode_int(void *tasks, slong t, slong k)
     return k == 0 ? &r->lo_rank : k == 1 ? &r->hi_rank : &r->n;
 }
 
-static const ae_stream_payload snode_payload = {5, 3, snode_ball, snode_int};
+static const ae_stream_payload snode_payload = {5, 3, 0, snode_ball, snode_int, NULL};
 
 void _ae_sctx_init(ae_sctx *c, const ae_gen_struct *g, const ae_space_struct *sp, slong p, slong prec)
 {
