@@ -111,8 +111,10 @@ static void run_range(dctx *c, slong t0, slong t1)
 enum { TAG_REQUEST = 7101, TAG_GRANT };
 
 /* Rank 0 hands out chunks [next, next + want) in order; a grant of length 0 means "no more".
-   Workers keep one request outstanding while they compute, so a grant is usually waiting
-   when they finish; rank 0 answers between its own chunks. */
+   Rank 0 answers between chunks of its own, and a request can miss the next such moment
+   (Open MPI may need more than one probe to see it), so each worker keeps AE_QUEUE_AHEAD
+   requests outstanding while it computes: a grant is then waiting when it finishes. */
+#define AE_QUEUE_AHEAD 2
 static void serve(dctx *c, slong *next, int *stopped, int block)
 {
     for (;;) {
@@ -151,23 +153,34 @@ static void queue(dctx *c, int rank, int size)
             next = FLINT_MIN(c->ntask, next + want);
             run_range(c, t0, next);
         }
-        while (stopped < size - 1)
+        while (stopped < AE_QUEUE_AHEAD * (size - 1)) /* every outstanding request answered */
             serve(c, &next, &stopped, 1);
         if (c->show && c->shown < c->ntask)
             _ae_stream_progress(c->ntask, c->ntask, c->t0, c->responses);
     } else {
-        long grant[2], pending[2];
-        MPI_Request req;
-        MPI_Send(&want, 1, MPI_LONG, 0, TAG_REQUEST, MPI_COMM_WORLD);
-        MPI_Recv(grant, 2, MPI_LONG, 0, TAG_GRANT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        while (grant[1] > 0) {
-            MPI_Send(&want, 1, MPI_LONG, 0, TAG_REQUEST, MPI_COMM_WORLD); /* the next chunk, ahead */
-            MPI_Irecv(pending, 2, MPI_LONG, 0, TAG_GRANT, MPI_COMM_WORLD, &req);
-            run_range(c, grant[0], grant[0] + grant[1]);
-            MPI_Wait(&req, MPI_STATUS_IGNORE);
-            grant[0] = pending[0];
-            grant[1] = pending[1];
+        /* grants arrive in request order (MPI does not overtake between two ranks), so the
+           slots are used round-robin; after the first empty grant the others are empty too */
+        long grant[AE_QUEUE_AHEAD][2];
+        MPI_Request req[AE_QUEUE_AHEAD];
+        int k, cur = 0;
+        for (k = 0; k < AE_QUEUE_AHEAD; k++) {
+            MPI_Send(&want, 1, MPI_LONG, 0, TAG_REQUEST, MPI_COMM_WORLD);
+            MPI_Irecv(grant[k], 2, MPI_LONG, 0, TAG_GRANT, MPI_COMM_WORLD, req + k);
         }
+        for (;;) {
+            long t0, len;
+            MPI_Wait(req + cur, MPI_STATUS_IGNORE);
+            t0 = grant[cur][0];
+            len = grant[cur][1];
+            if (len == 0)
+                break;
+            MPI_Send(&want, 1, MPI_LONG, 0, TAG_REQUEST, MPI_COMM_WORLD); /* refill the slot */
+            MPI_Irecv(grant[cur], 2, MPI_LONG, 0, TAG_GRANT, MPI_COMM_WORLD, req + cur);
+            run_range(c, t0, t0 + len);
+            cur = (cur + 1) % AE_QUEUE_AHEAD;
+        }
+        for (k = 1; k < AE_QUEUE_AHEAD; k++) /* the other slots' (empty) grants */
+            MPI_Wait(req + (cur + k) % AE_QUEUE_AHEAD, MPI_STATUS_IGNORE);
     }
 }
 
