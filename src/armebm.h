@@ -722,6 +722,7 @@ typedef struct {
     const fmpz *max_work;
     FILE *progress;         /* one line per instance, or NULL */
     const char *cex_dir;    /* where violated generated instances are written, or NULL */
+    int threads;            /* of the streaming walks */
 } ae_suite_opts;
 
 /* Runs the selected claims on every seed of one generated space: exact checks (C1, C3) on
@@ -738,6 +739,13 @@ extern const ae_suite_space ae_distill_default_spaces[];
 extern const slong ae_distill_default_nspaces;
 int ae_suite_run_distill(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
                          ae_err_t err);
+/* The streaming checks (C1-C4 among o->claims, by the table-free walks) on every seed of one
+   generated dyadic space; and the default streaming spaces, E(2,20) and F(16,5), run by the
+   default suite with one prompt. */
+extern const ae_suite_space ae_stream_default_spaces[];
+extern const slong ae_stream_default_nspaces;
+int ae_suite_run_stream(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
+                        ae_err_t err);
 /* The distillation checks on a user teacher table r: every student family, lookahead and C11;
    or, when `student` is given, that one student. */
 void ae_suite_run_distill_table(ae_rows_t rows, const ae_suite_opts *o, const ae_space_t sp,
