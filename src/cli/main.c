@@ -43,9 +43,14 @@ int main(int argc, char **argv)
 {
     int rc;
 #ifdef AE_HAVE_MPI
-    int rank = 0;
-    MPI_Init(&argc, &argv);
+    int rank = 0, provided = MPI_THREAD_SINGLE;
+    /* the walks run OpenMP teams but call MPI from the main thread only, outside them */
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (provided < MPI_THREAD_FUNNELED) {
+        fprintf(stderr, "armebm: this MPI library does not support threads (MPI_THREAD_FUNNELED)\n");
+        MPI_Abort(MPI_COMM_WORLD, AE_EXIT_USAGE);
+    }
     if (distributed(argc, argv))
         ae_stream_use_mpi(1);
     else if (rank != 0) {

@@ -27,14 +27,12 @@ typedef struct {
     arb_t one;             /* the ratio of an ending action before its row's 1/sum */
     uint64_t hprefix;      /* the generator's hash prefix for this prompt */
     ae_phi_fn phi;
-#ifdef __SIZEOF_INT128__
-    /* dyadic: the table's midpoints as exact integer multiples of 2^-tfix_shift (NULL when
-       they do not fit), and a bound on the table's radii; rows of table values are then
-       summed exactly in integers (see _ae_stream_row_sum) */
-    unsigned __int128 *tfix;
-    slong tfix_shift;
+    /* dyadic: the table's midpoints as exact integer multiples of 2^-tfix_shift, tfix_limbs
+       limbs each (NULL when too wide), and a bound on the table's radii; rows of table values
+       are then summed exactly as integers (see _ae_stream_row_sum) */
+    mp_limb_t *tfix;
+    slong tfix_limbs, tfix_shift;
     mag_t trad;
-#endif
 } ae_sctx;
 
 /* beta = sum of the row's psi over its allowed actions (all table entries, dyadic), summed

@@ -128,11 +128,11 @@ void _ae_sctx_init(ae_sctx *c, const ae_gen_struct *g, const ae_space_struct *sp
         c->kmax = AE_DYADIC_RANGE * sp->T;
         AE_ASSERT(AE_DYADIC_RANGE == 512 && AE_DYADIC_BITS == 8); /* as _ae_stream_z_from_hist assumes */
     }
-#ifdef __SIZEOF_INT128__
     c->tfix = NULL;
+    c->tfix_limbs = 0;
     mag_init(c->trad);
     if (g->kind == AE_GEN_DYADIC) { /* midpoints m 2^e as integers m 2^(e + U), U = -min e */
-        slong n = 2 * AE_DYADIC_RANGE + 1, emin = WORD_MAX, bits = 0;
+        slong n = 2 * AE_DYADIC_RANGE + 1, emin = WORD_MAX, bits = 0, L;
         fmpz *man = _fmpz_vec_init(n), *ex = _fmpz_vec_init(n);
         for (i = 0; i < n; i++) {
             arf_get_fmpz_2exp(man + i, ex + i, arb_midref(c->table + i));
@@ -142,28 +142,25 @@ void _ae_sctx_init(ae_sctx *c, const ae_gen_struct *g, const ae_space_struct *sp
         }
         for (i = 0; i < n; i++)
             bits = FLINT_MAX(bits, (slong)fmpz_bits(man + i) + fmpz_get_si(ex + i) - emin);
-        if (bits <= 100) { /* room for 2^17 terms (A <= 65537) in 128 bits */
-            c->tfix = ae_malloc((size_t)n * sizeof(unsigned __int128));
+        L = (bits + 17 + FLINT_BITS - 1) / FLINT_BITS; /* room for 2^17 > A terms without carry */
+        if (L <= 8) {                                  /* beyond, the arb sums are as good */
+            c->tfix = ae_calloc((size_t)(n * L), sizeof(mp_limb_t));
+            c->tfix_limbs = L;
             c->tfix_shift = -emin;
             for (i = 0; i < n; i++) {
-                mp_limb_t hi, lo;
                 fmpz_mul_2exp(man + i, man + i, (ulong)(fmpz_get_si(ex + i) - emin));
-                fmpz_get_uiui(&hi, &lo, man + i);
-                c->tfix[i] = ((unsigned __int128)hi << 64) | lo;
+                fmpz_get_ui_array(c->tfix + i * L, L, man + i);
             }
         }
         _fmpz_vec_clear(man, n);
         _fmpz_vec_clear(ex, n);
     }
-#endif
 }
 
 void _ae_sctx_clear(ae_sctx *c)
 {
-#ifdef __SIZEOF_INT128__
     free(c->tfix);
     mag_clear(c->trad);
-#endif
     if (c->table) {
         _arb_vec_clear(c->table, 2 * AE_DYADIC_RANGE + 1);
         _arb_vec_clear(c->itable, 2 * AE_DYADIC_RANGE + 1);

@@ -25,29 +25,34 @@ void _ae_snode_clear(ae_snode *r)
 
 int _ae_stream_row_sum(arb_t beta, const ae_sctx *c, slong d, const arb_srcptr *psi)
 {
-#ifdef __SIZEOF_INT128__
     const ae_space_struct *sp = c->sp;
-    unsigned __int128 sum = 0;
-    mp_limb_t limbs[2];
-    slong a, n = 0;
+    slong a, n = 0, L = c->tfix_limbs, len;
+    mp_limb_t acc[8];
     if (c->tfix == NULL)
         return 0;
+    flint_mpn_zero(acc, L);
     for (a = 0; a < sp->A; a++)
-        if (_ae_allowed(sp, d, a)) {
-            sum += c->tfix[psi[a] - c->table];
+        if (_ae_allowed(sp, d, a)) { /* acc += term, limb by limb (L is small: no call) */
+            const mp_limb_t *x = c->tfix + (psi[a] - c->table) * L;
+            mp_limb_t carry = 0;
+            slong k;
+            for (k = 0; k < L; k++) {
+                mp_limb_t t = acc[k] + carry;
+                carry = t < carry;
+                acc[k] = t + x[k];
+                carry += acc[k] < x[k];
+            }
+            AE_ASSERT(carry == 0); /* L leaves 17 bits of headroom and A <= 2^17 */
             n++;
         }
-    limbs[0] = (mp_limb_t)sum;
-    limbs[1] = (mp_limb_t)(sum >> 64);
-    arf_set_mpn(arb_midref(beta), limbs, limbs[1] != 0 ? 2 : 1, 0);
+    for (len = L; len > 0 && acc[len - 1] == 0; len--)
+        ;
+    AE_ASSERT(len > 0); /* a sum of positive terms */
+    arf_set_mpn(arb_midref(beta), acc, len, 0);
     arf_mul_2exp_si(arb_midref(beta), arb_midref(beta), -c->tfix_shift);
     mag_mul_ui(arb_radref(beta), c->trad, (ulong)n); /* every term's radius is at most trad */
     arb_set_round(beta, beta, c->prec);
     return 1;
-#else
-    (void)beta, (void)c, (void)d, (void)psi;
-    return 0;
-#endif
 }
 
 /* x := a ball containing x and y, centred at x: radius max(rad x, |mid y - mid x| + rad y).
