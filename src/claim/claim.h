@@ -59,6 +59,12 @@ ae_verdict ae_table_compare(arf_t maxdev, arf_t tol, slong *where, const ae_tabl
 void ae_eq_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in, slong prec,
                arb_srcptr lhs, arb_srcptr rhs, slong n, slong items);
 
+/* Appends a row for the strict inequalities lhs[i] < rhs[i], i < n: verified when the upper end
+   of lhs is at most the lower end of rhs and the balls do not touch; measured is the smallest
+   gap, as "min GAP = [ball]". */
+void ae_lt_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in, slong prec,
+               arb_srcptr lhs, arb_srcptr rhs, slong n, const char *gap);
+
 /* Fills the common fields of a row. */
 ae_row *ae_row_new(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
                    const char *arith, slong prec);

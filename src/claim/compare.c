@@ -100,6 +100,35 @@ void ae_eq_row(ae_rows_t rows, const char *claim, const char *check, const ae_in
     arf_clear(wtol);
 }
 
+void ae_lt_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in, slong prec,
+               arb_srcptr lhs, arb_srcptr rhs, slong n, const char *gap)
+{
+    ae_verdict v = AE_VERIFIED;
+    ae_row *row;
+    arb_t d, wd;
+    slong i;
+    arb_init(d);
+    arb_init(wd);
+    for (i = 0; i < n; i++) {
+        ae_verdict e = ae_cert_le(lhs + i, rhs + i);
+        if (e == AE_VERIFIED && arb_overlaps(lhs + i, rhs + i))
+            e = AE_UNDECIDED;
+        v = ae_verdict_meet(v, e);
+        arb_sub(d, rhs + i, lhs + i, prec);
+        if (i == 0 || arf_cmp(arb_midref(d), arb_midref(wd)) < 0)
+            arb_set(wd, d);
+    }
+    row = ae_row_new(rows, claim, check, in, "certified", prec);
+    snprintf(row->items, sizeof row->items, "%ld", (long)n);
+    snprintf(row->measured, sizeof row->measured, "min %s = ", gap);
+    ae_fmt_arb(row->measured + strlen(row->measured), sizeof row->measured - strlen(row->measured), wd, 6);
+    snprintf(row->predicted, sizeof row->predicted, "> 0");
+    snprintf(row->tol, sizeof row->tol, "strict");
+    row->verdict = v;
+    arb_clear(d);
+    arb_clear(wd);
+}
+
 void ae_table_compare_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
                           const ae_table_t x, const ae_table_t y, slong prec)
 {
