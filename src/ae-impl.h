@@ -21,9 +21,6 @@ void *ae_malloc(size_t n);
 void *ae_calloc(size_t n, size_t size);
 void *ae_realloc(void *p, size_t n);
 
-/* The depth where streaming walks split into independent subtrees (fixed by the space, so
-   results never depend on the thread or rank count). */
-slong _ae_stream_split_depth(const ae_space_t sp);
 /* V_q(s) = LSE of the allowed entries of row (p,s) at depth d (shifted by the largest
    midpoint, so exp never overflows). Shared by the maps and the checkers. */
 void _ae_lse_allowed(arb_t v, arb_srcptr row, const ae_space_t sp, slong d, slong prec);

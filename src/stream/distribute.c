@@ -41,7 +41,7 @@ void ae_stream_set_progress(FILE *tty)
     progress_tty = tty;
 }
 
-double _ae_stream_wall(void)
+static double wall(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -49,9 +49,9 @@ double _ae_stream_wall(void)
 }
 
 /* called after task `done` of n finished; serialised by the caller */
-void _ae_stream_progress(slong done, slong n, double t0, slong responses)
+static void progress(slong done, slong n, double t0, slong responses)
 {
-    double el = _ae_stream_wall() - t0, eta;
+    double el = wall() - t0, eta;
     int w = 30, k;
     if (progress_tty == NULL || el < 1.0 || done <= 0)
         return;
@@ -102,7 +102,7 @@ static void run_range(dctx *c, slong t0, slong t1)
         {
             c->done++;
             if (c->show)
-                _ae_stream_progress(c->shown = c->done + c->others, c->ntask, c->t0, c->responses);
+                progress(c->shown = c->done + c->others, c->ntask, c->t0, c->responses);
         }
     }
 }
@@ -156,7 +156,7 @@ static void queue(dctx *c, int rank, int size)
         while (stopped < AE_QUEUE_AHEAD * (size - 1)) /* every outstanding request answered */
             serve(c, &next, &stopped, 1);
         if (c->show && c->shown < c->ntask)
-            _ae_stream_progress(c->ntask, c->ntask, c->t0, c->responses);
+            progress(c->ntask, c->ntask, c->t0, c->responses);
     } else {
         /* grants arrive in request order (MPI does not overtake between two ranks), so the
            slots are used round-robin; after the first empty grant the others are empty too */
@@ -302,7 +302,7 @@ void _ae_stream_distribute(void *tasks, const ae_stream_payload *pl, slong ntask
     c.ntask = ntask;
     c.responses = responses;
     c.threads = threads > 0 ? threads : 1;
-    c.t0 = _ae_stream_wall();
+    c.t0 = wall();
     c.done = c.others = c.shown = 0;
     c.mine = ae_calloc((size_t)(ntask > 0 ? ntask : 1), 1);
     ae_stream_mpi_rank(&rank, &size);

@@ -70,6 +70,10 @@ static inline slong _ae_psi_of(arb_srcptr *x, arb_srcptr *ix, arb_ptr xbuf, arb_
     return k;
 }
 
+/* The depth where streaming walks split into independent subtrees (fixed by the space, so
+   results never depend on the thread or rank count). */
+slong _ae_stream_split_depth(const ae_space_t sp);
+
 /* Finishes state s at depth d from its children's results ch[a] (read, and scaled in place,
    for the non-ending actions only) and its psi row (phi is scratch of A entries, f one
    scratch ball). */
@@ -120,9 +124,5 @@ void _ae_stream_z_from_hist(arb_t z, const ulong *hist, const ae_sctx *c);
 /* Sets up c for prompt p of g (tables at prec), and frees it */
 void _ae_sctx_init(ae_sctx *c, const ae_gen_struct *g, const ae_space_struct *sp, slong p, slong prec);
 void _ae_sctx_clear(ae_sctx *c);
-
-/* Progress bar on the program's terminal, if any (see ae_stream_set_progress). */
-double _ae_stream_wall(void);
-void _ae_stream_progress(slong done, slong n, double t0, slong responses);
 
 #endif
