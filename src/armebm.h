@@ -103,6 +103,33 @@ void ae_space_clear(ae_space_t sp);
 void ae_space_work(fmpz_t work, const ae_space_t sp);
 /* Refuses (AE_E_SIZE, message with exact size) when the work exceeds max_work. */
 int ae_space_check_work(const ae_space_t sp, const fmpz_t max_work, ae_err_t err);
+/* Memory (src/space/memory.c): what a command will hold at its peak on a space, estimated
+   before anything is allocated, so that a run too large is refused at once instead of
+   swapping or aborting. The estimates count the tables of balls (and per-response arrays)
+   each job keeps, measured on this code with margin; not the program's fixed overhead. */
+typedef enum {
+    AE_MEM_MAP,          /* map, unmap: the input and the output table */
+    AE_MEM_CHECK,        /* check: R, Q and the certified M(R) */
+    AE_MEM_VERIFY,       /* verify C1-C6 on a generated space */
+    AE_MEM_VERIFY_TABLE, /* verify C1 C2 on a --rewards table */
+    AE_MEM_DISTILL,      /* verify distill (C7-C11): teacher, students and their walks */
+    AE_MEM_DATA,         /* verify C6 --data */
+    AE_MEM_TRAIN,        /* train: float64 iterates, Adam moments, certified evaluation */
+    AE_MEM_STREAM        /* verify --stream: per thread, independent of the space size */
+} ae_mem_job;
+/* Estimated peak bytes of job on sp at prec bits with `threads` threads (used by STREAM). */
+void ae_mem_estimate(fmpz_t bytes, ae_mem_job job, const ae_space_t sp, slong prec, slong threads);
+/* AE_E_SIZE with "WHAT on space S ... needs about N bytes of memory, above --max-memory L"
+   when need > limit. */
+int ae_mem_check(const fmpz_t need, ulong limit, const char *what, const ae_space_t sp, slong prec,
+                 ae_err_t err);
+/* Both: estimate job and check it against limit. */
+int ae_mem_need(ae_mem_job job, const ae_space_t sp, slong prec, slong threads, ulong limit,
+                const char *what, ae_err_t err);
+/* Half of the physical memory, or of the address-space / data ulimit when smaller. */
+ulong ae_mem_default_limit(void);
+/* "8G", "512M", "64k", "1000000": binary multiples K, M, G, T; 0 or -1 (not a positive size). */
+int ae_mem_parse(ulong *bytes, const char *s);
 /* "F(8,4)" or "E(8,4)" into buf (at least 64 bytes). */
 void ae_space_name(char *buf, size_t n, const ae_space_t sp);
 /* Parse "fixed" or "eos". */
@@ -159,6 +186,10 @@ void ae_qtable_clear(ae_qtable_t t);
    "path:byte N: reason". Writing goes to a temporary file renamed on success; npy output is
    float64 nearest to each midpoint, csv output has `digits` significant digits. */
 int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong prec, ae_err_t err);
+/* Before allocating a table for path: opens it and checks what can be checked cheaply (the
+   .npy header, dtype and shape against sp and the file's length; the CSV header line), with
+   the errors of ae_table_read. */
+int ae_table_probe(const ae_space_t sp, const char *path, ae_err_t err);
 int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, slong digits,
                    ae_err_t err);
 
@@ -283,14 +314,54 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt);
    sees a partial file. */
 typedef int (*ae_emit_fn)(FILE *out, const void *ctx);
 int ae_file_write_atomic(const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err);
-/* For programs: on SIGINT/SIGTERM, remove the temporary file being written, if any, and exit
-   with status 130 (128 + signal for SIGTERM), so an interrupted run leaves no stray file. */
+
+/* A set of output files replaced together: each file is written to a temporary next to its
+   target (PATH.tmp.XXXXXX; staged files in a directory DIR/.stage.tmp.XXXXXX), and only when
+   every one is written are they renamed into place. A run that fails (or is killed by a
+   signal) before the commit leaves the previous files untouched and no temporary behind. */
+typedef struct {
+    struct ae_outfile *f; /* temporaries and their targets */
+    slong n, alloc;
+    char *stage, *stage_dst; /* staging directory and where its files go */
+    int stage_slot;
+} ae_outset_struct;
+typedef ae_outset_struct ae_outset_t[1];
+void ae_outset_init(ae_outset_t set);
+/* Writes path's new content to a temporary; err names path on failure. */
+int ae_outset_add(ae_outset_t set, const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err);
+/* Opens dst_dir/name for writing in the set's staging directory, under its final name (for
+   files that another program reads or writes next to it: gnuplot data, scripts, figures);
+   ae_outset_close_staged closes the file last opened (0, or err set on a write error). */
+FILE *ae_outset_open_staged(ae_outset_t set, const char *dst_dir, const char *name, ae_err_t err);
+int ae_outset_close_staged(const ae_outset_t set, FILE *out, ae_err_t err);
+/* Runs `gnuplot SCRIPT` in the staging directory (as ae_gnuplot_run); adopt takes a file made
+   there by such a program into the set (keep = 0: only to be removed; nothing when it does
+   not exist). */
+int ae_outset_run_staged(const ae_outset_t set, const char *script);
+void ae_outset_adopt_staged(ae_outset_t set, const char *name, int keep);
+/* Renames every temporary into place (a terminating signal meanwhile takes effect after). */
+int ae_outset_commit(ae_outset_t set, ae_err_t err);
+/* Removes the temporaries not committed and frees the set; always call it. */
+void ae_outset_clear(ae_outset_t set);
+/* For programs: on every terminating signal (SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE,
+   SIGALRM, SIGUSR1, SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM; not those already ignored), remove
+   the temporaries being written and the lock file held, and exit with status 128 + signal
+   (130 for SIGINT), so an interrupted run leaves no stray file. */
 void ae_install_interrupt_cleanup(void);
+/* Locks the output directory dir (created if missing) for this run, with flock on
+   dir/.armebm.lock: AE_E_IO "dir: directory in use by another armebm run" when another holds
+   it (no waiting). ae_dir_unlock removes the lock file and releases it (fd -1: nothing). */
+int ae_dir_lock(int *fd, const char *dir, ae_err_t err);
+void ae_dir_unlock(int fd);
+/* The pid of a child writing into a staging directory (0: none), killed on a signal. */
+void ae_child_running(long pid);
 /* Runs `gnuplot SCRIPT` inside dir without a shell, output silenced; its exit status, 127
    when gnuplot cannot be run. */
 int ae_gnuplot_run(const char *dir, const char *script);
-/* Writes dir/base.{csv,jsonl,md,tex}, each via a temporary file renamed on success. */
+/* Writes dir/base.{csv,jsonl,md,tex} as one set (renamed into place together on success). */
 int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
+/* Adds dir/base.{csv,jsonl,md,tex} to a set. */
+int ae_rows_stage(ae_outset_t set, const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
 
 /* A certified check run at one precision; ae_escalate reruns it with doubled precision while
    any row is undecided and prec <= max_prec, then appends the last attempt's rows. */
@@ -299,7 +370,7 @@ void ae_escalate(ae_rows_t rows, ae_check_fn fn, const void *arg, slong prec, sl
 
 /* Writes dir/figures/kl-vs-eps.{dat,gp} and kl-vs-k.{dat,gp} from distillation rows of
    `space` (e.g. "E(3,4)") and renders SVGs when gnuplot is on the PATH. */
-int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space, ae_err_t err);
+int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, const char *space, ae_err_t err);
 
 /* ---------------------------------------------------------------- claims (src/claim) */
 /* An instance under test: a space, and either a generator or a loaded reward table. */
@@ -625,6 +696,8 @@ void ae_train_write_summary(FILE *out, const ae_train_results_t res, ae_format f
 /* dir/train.{csv,jsonl,md,tex}, dir/train-summary.{...} (temporary files renamed on success)
    and dir/figures/train-{gaps,dist,kl}.{dat,gp}, rendered to SVG when gnuplot is on the PATH. */
 int ae_train_write_all(const char *dir, const ae_train_results_t res, ae_err_t err);
+/* The same files added to a set (committed by the caller). */
+int ae_train_add(ae_outset_t set, const char *dir, const ae_train_results_t res, ae_err_t err);
 
 /* ---------------------------------------------------------------- streaming (src/stream) */
 /* The C1 distribution check on a generated instance without storing any table: one post-order

@@ -12,6 +12,7 @@ typedef struct {
     int have_prompts;
     slong prec, max_prec, digits;
     fmpz_t max_work;
+    ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */
     const char *in, *out, *rewards, *logits, *data;
     double tol;
     uint64_t seeds[64];

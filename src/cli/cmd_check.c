@@ -5,7 +5,7 @@
 static const char help[] =
     "Usage: armebm check --space fixed|eos --vocab V --horizon T [--prompts P]\n"
     "                    --rewards R --logits Q [--tol X] [--prec BITS] [--max-prec BITS]\n"
-    "                    [--max-work N]\n"
+    "                    [--max-work N] [--max-memory BYTES]\n"
     "Compares the logit table Q (e.g. from PyTorch/JAX/numpy) with the certified q* = M(R):\n"
     "worst absolute and relative error and where it occurs, and KL(p_R||p_Q), KL(p_Q||p_R)\n"
     "certified (chain rule over states, with p_R = p_M(R) by Proposition 1). Exit 0 when both\n"
@@ -120,6 +120,9 @@ int ae_cmd_check(int argc, char **argv)
     rc = ae_cli_space(sp, &o, "check");
     if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
         rc = ae_cli_fail("check", err);
+    if (rc == 0 && (ae_table_probe(sp, o.rewards, err) != 0 || ae_table_probe(sp, o.logits, err) != 0 ||
+                    ae_mem_need(AE_MEM_CHECK, sp, o.prec, 1, o.max_memory, "check", err) != 0))
+        rc = ae_cli_fail("check", err);
     if (rc == 0) {
         have = 1;
         ae_table_init(r, sp);
@@ -140,6 +143,11 @@ int ae_cmd_check(int argc, char **argv)
             verdict = decide(&res, sp->P, tol);
             if (verdict != 0 || 2 * prec > o.max_prec)
                 break;
+            if (ae_mem_need(AE_MEM_CHECK, sp, 2 * prec, 1, o.max_memory, "check", err) != 0) {
+                /* the verdict at this precision is reported (undecided), with the reason */
+                fprintf(stderr, "armebm check: precision not raised above %ld bits: %s\n", (long)prec, err->msg);
+                break;
+            }
         }
         if (rc == 0) {
             ae_space_name(name, sizeof name, sp);

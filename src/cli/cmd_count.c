@@ -4,8 +4,10 @@
 
 static const char help[] =
     "Usage: armebm count --space fixed|eos --vocab V --horizon T [--prompts P] [--max-work N]\n"
+    "                    [--prec BITS] [--threads N] [--max-memory BYTES]\n"
     "Prints the exact numbers of responses, states, unmasked state-action pairs and prefix-tree\n"
-    "nodes per prompt, the work of one walk over all prompts, whether --max-work allows it, and\n"
+    "nodes per prompt, the work of one walk over all prompts, whether --max-work allows it, the\n"
+    "memory each command would need (the estimate compared with --max-memory), and\n"
     "estimates of the time of `verify C1 --stream` and `verify C2 C3 C4 --stream` on it, from\n"
     "short calibration walks.\n";
 
@@ -85,6 +87,31 @@ static void estimate(const ae_space_t sp, const ae_cli_opts *o)
     ae_space_clear(small);
 }
 
+/* The estimates the commands compare with --max-memory before they allocate anything. */
+static void memory(const ae_space_t sp, const ae_cli_opts *o)
+{
+    static const ae_mem_job jobs[] = {AE_MEM_MAP, AE_MEM_CHECK, AE_MEM_VERIFY, AE_MEM_DISTILL, AE_MEM_TRAIN,
+                                      AE_MEM_STREAM};
+    static const char *const names[] = {"map/unmap", "check", "verify C1-C6", "verify distill", "train",
+                                        "verify --stream"};
+    fmpz_t b;
+    int j;
+    fmpz_init(b);
+    for (j = 0; j < 6; j++) {
+        static const char *const unit[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v;
+        int u = 0;
+        ae_mem_estimate(b, jobs[j], sp, o->prec, o->threads);
+        for (v = fmpz_get_d(b) / 1024; v >= 1024 && u < 5; u++)
+            v /= 1024;
+        printf("%-10s ~%.3g %s for %s at --prec %ld", "memory", v, unit[u], names[j], (long)o->prec);
+        if (jobs[j] == AE_MEM_STREAM)
+            printf(" on %ld thread(s)", (long)o->threads);
+        printf("%s\n", fmpz_cmp_ui(b, o->max_memory) > 0 ? " (above --max-memory)" : "");
+    }
+    fmpz_clear(b);
+}
+
 int ae_cmd_count(int argc, char **argv)
 {
     ae_cli_opts o;
@@ -121,6 +148,7 @@ int ae_cmd_count(int argc, char **argv)
         put("work", w);
         ae_err_init(err);
         printf("%-10s %s\n", "allowed", ae_space_check_work(sp, o.max_work, err) == 0 ? "yes" : "no (above --max-work)");
+        memory(sp, &o);
         estimate(sp, &o);
         fmpz_clear(w);
     }

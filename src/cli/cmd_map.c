@@ -4,7 +4,7 @@
 static const char help[] =
     "Usage: armebm map|unmap --space fixed|eos --vocab V --horizon T [--prompts P]\n"
     "                        --in FILE --out FILE [--digits D] [--prec BITS] [--max-prec BITS]\n"
-    "                        [--max-work N]\n"
+    "                        [--max-work N] [--max-memory BYTES]\n"
     "map reads rewards r and writes logits q = M(r) (soft Bellman backward pass); unmap reads\n"
     "logits q and writes r = M^-1(q). Formats by extension: .npy (float64 output, each value the\n"
     "double nearest the certified value) or .csv (D significant digits, default 17, each correct\n"
@@ -64,6 +64,11 @@ int ae_cmd_map(int argc, char **argv, int inverse)
     rc = ae_cli_space(sp, &o, cmd);
     if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
         rc = ae_cli_fail(cmd, err);
+    /* a bad input file is reported as such, and a run too large refused, before the tables
+       are allocated */
+    if (rc == 0 && (ae_table_probe(sp, o.in, err) != 0 ||
+                    ae_mem_need(AE_MEM_MAP, sp, o.prec, 1, o.max_memory, cmd, err) != 0))
+        rc = ae_cli_fail(cmd, err);
     if (rc == 0) {
         ae_table_init(in, sp);
         ae_table_init(out, sp);
@@ -83,6 +88,10 @@ int ae_cmd_map(int argc, char **argv, int inverse)
                 fprintf(stderr, "armebm %s: %s: cannot reach the output accuracy within --max-prec %ld\n",
                         cmd, o.out, (long)o.max_prec);
                 rc = AE_EXIT_FAIL;
+                break;
+            }
+            if (ae_mem_need(AE_MEM_MAP, sp, 2 * prec, 1, o.max_memory, cmd, err) != 0) {
+                rc = ae_cli_fail(cmd, err);
                 break;
             }
         }

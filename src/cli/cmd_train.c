@@ -7,7 +7,7 @@
 static const char help[] =
     "Usage: armebm train [--out DIR] [--steps N] [--lr LIST] [--targets LIST] [--seeds LIST]\n"
     "                    [--log-every N] [--space fixed|eos --vocab V --horizon T] [--prompts P]\n"
-    "                    [--prec BITS] [--max-work N] [--quiet]\n"
+    "                    [--prec BITS] [--max-work N] [--max-memory BYTES] [--quiet]\n"
     "Trains, in function space, tabular ARM logits q (one per state and action) and tabular\n"
     "EBM scores R (one per response), both initialised to 0, with Adam (beta1 0.9, beta2 0.999,\n"
     "eps 1e-8) on the exact risks L_ARM(q) = E_rho[-log p_q(y|x)] and L_EBM(R) = E_rho[A(x) -\n"
@@ -116,7 +116,7 @@ int ae_cmd_train(int argc, char **argv)
     ae_err_t err;
     progress pr;
     const char *dir;
-    int rc = ae_cli_parse(&o, "train", argc, argv);
+    int rc = ae_cli_parse(&o, "train", argc, argv), lock = -1;
 
     if (rc < 0) {
         fputs(help, stdout);
@@ -188,10 +188,13 @@ int ae_cmd_train(int argc, char **argv)
     for (i = 0; i < nspaces && rc == 0; i++) {
         ae_space_t sp;
         if (ae_space_init(sp, spaces[i].kind, spaces[i].V, spaces[i].T, o.P, err) != 0 ||
-            ae_space_check_work(sp, o.max_work, err) != 0)
+            ae_space_check_work(sp, o.max_work, err) != 0 ||
+            ae_mem_need(AE_MEM_TRAIN, sp, o.prec, 1, o.max_memory, "train", err) != 0)
             rc = ae_cli_fail("train", err);
         ae_space_clear(sp);
     }
+    if (rc == 0 && ae_dir_lock(&lock, dir, err) != 0)
+        rc = ae_cli_fail("train", err);
     pr.f = (!o.quiet && isatty(fileno(stderr))) ? stderr : NULL;
     pr.base = 0;
     pr.total = nspaces * ntargets * nseeds * nlr * steps;
@@ -251,6 +254,7 @@ int ae_cmd_train(int argc, char **argv)
         }
         rc = ae_train_results_verdict(res) == AE_VERIFIED ? AE_EXIT_OK : AE_EXIT_FAIL;
     }
+    ae_dir_unlock(lock);
     free(log);
     ae_train_results_clear(res);
     ae_cli_opts_clear(&o);

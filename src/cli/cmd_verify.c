@@ -1,13 +1,15 @@
 /* armebm verify: run claims on the default grid, one space, or a user reward table, and write
    the result tables. */
 #include "cli.h"
+#include <strings.h>
 #include <unistd.h>
 
 static const char help[] =
     "Usage: armebm verify [C1..C6|distill...] [--out DIR] [--seeds LIST] [--prompts P]\n"
     "                     [--space fixed|eos --vocab V --horizon T] [--rewards FILE]\n"
     "                     [--logits FILE] [--data FILE] [--prec BITS] [--max-prec BITS]\n"
-    "                     [--max-work N] [--threads N] [--stream] [--quiet]\n"
+    "                     [--max-work N] [--max-memory BYTES] [--threads N] [--stream]\n"
+    "                     [--quiet]\n"
     "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C6 and\n"
     "DIR/distill.* and DIR/distill-summary.* for the distillation bounds (distill = C7-C11)\n"
     "(DIR defaults to results). With no space options: C1-C6 on the default grid F(8,4) F(4,8)\n"
@@ -86,6 +88,96 @@ static void summary(FILE *f, const ae_rows_t rows, const char *dir)
     (void)dir;
 }
 
+static int is_csv(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0;
+}
+
+/* Refuses, before any work, a job whose space is too large (--max-work) or whose estimated
+   memory is above --max-memory; extra: the --rewards (and --logits) tables are read too. */
+static int mem_ok(ae_mem_job job, const char *what, ae_space_kind kind, slong V, slong T, slong P,
+                  const ae_cli_opts *o, int extra, ae_err_t err)
+{
+    ae_space_t sp;
+    fmpz_t need, more;
+    int rc = ae_space_init(sp, kind, V, T, P, err);
+    fmpz_init(need);
+    fmpz_init(more);
+    if (rc == 0)
+        rc = ae_space_check_work(sp, o->max_work, err);
+    if (rc == 0) {
+        ae_mem_estimate(need, job, sp, o->prec, o->threads);
+        if (extra) { /* CSV tables are read at --max-prec: their balls carry long mantissas */
+            fmpz_t base;
+            fmpz_init(base);
+            ae_mem_estimate(more, AE_MEM_MAP, sp, o->max_prec, 1); /* two tables */
+            ae_mem_estimate(base, AE_MEM_MAP, sp, o->prec, 1);
+            fmpz_sub(more, more, base);
+            fmpz_mul_si(more, more, is_csv(o->rewards) + (o->logits != NULL && is_csv(o->logits)));
+            fmpz_fdiv_q_2exp(more, more, 1);
+            fmpz_add(need, need, more);
+            fmpz_clear(base);
+        }
+        rc = ae_mem_check(need, o->max_memory, what, sp, o->prec, err);
+    }
+    fmpz_clear(need);
+    fmpz_clear(more);
+    ae_space_clear(sp);
+    return rc;
+}
+
+/* Every space the run will visit, checked before the first is started. */
+static int plan_ok(const ae_cli_opts *o, int mask, slong prompts, ae_err_t err)
+{
+    const int streamable = AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_C3 | AE_CLAIM_C4;
+    slong i, P1 = o->have_prompts ? o->P : 1;
+    int rc = 0;
+    if (o->stream)
+        return mem_ok(AE_MEM_STREAM, "--stream", o->kind, o->V, o->T, P1, o, 0, err);
+    if (o->data != NULL)
+        return mem_ok(AE_MEM_DATA, "C6 --data", o->kind, o->V, o->T, P1, o, 0, err);
+    if (o->rewards != NULL) {
+        if (o->logits == NULL && (mask & (AE_CLAIM_C1 | AE_CLAIM_C2)))
+            rc = mem_ok(AE_MEM_VERIFY_TABLE, "C1 C2", o->kind, o->V, o->T, P1, o, 1, err);
+        if (rc == 0 && (mask & AE_CLAIM_DISTILL || o->logits != NULL))
+            rc = mem_ok(AE_MEM_DISTILL, "distill", o->kind, o->V, o->T, P1, o, 1, err);
+        return rc;
+    }
+    if (o->have_vocab) {
+        if (mask & ~AE_CLAIM_DISTILL)
+            rc = mem_ok(AE_MEM_VERIFY, "C1-C6", o->kind, o->V, o->T, prompts, o, 0, err);
+        if (rc == 0 && (mask & AE_CLAIM_DISTILL))
+            rc = mem_ok(AE_MEM_DISTILL, "distill", o->kind, o->V, o->T, prompts, o, 0, err);
+        return rc;
+    }
+    for (i = 0; i < ae_suite_default_nspaces && rc == 0 && (mask & ~AE_CLAIM_DISTILL); i++) {
+        const ae_suite_space *s = ae_suite_default_spaces + i;
+        rc = mem_ok(AE_MEM_VERIFY, "C1-C6", s->kind, s->V, s->T, prompts, o, 0, err);
+    }
+    for (i = 0; i < ae_stream_default_nspaces && rc == 0 && (mask & streamable); i++) {
+        const ae_suite_space *s = ae_stream_default_spaces + i;
+        rc = mem_ok(AE_MEM_STREAM, "--stream", s->kind, s->V, s->T, P1, o, 0, err);
+    }
+    for (i = 0; i < ae_distill_default_nspaces && rc == 0 && (mask & AE_CLAIM_DISTILL); i++) {
+        const ae_suite_space *s = ae_distill_default_spaces + i;
+        rc = mem_ok(AE_MEM_DISTILL, "distill", s->kind, s->V, s->T, prompts, o, 0, err);
+    }
+    return rc;
+}
+
+/* Before any work: the memory plan, then the output directory's lock (held to the end). */
+static int start(int *lock, const ae_cli_opts *o, int mask, slong prompts, const char *dir, ae_err_t err)
+{
+    int rank, size;
+    if (plan_ok(o, mask, prompts, err) != 0)
+        return ae_cli_fail("verify", err);
+    ae_stream_mpi_rank(&rank, &size);
+    if (rank == 0 && ae_dir_lock(lock, dir, err) != 0) /* rank 0 alone writes */
+        return ae_cli_fail("verify", err);
+    return 0;
+}
+
 int ae_cmd_verify(int argc, char **argv)
 {
     ae_cli_opts o;
@@ -95,7 +187,7 @@ int ae_cmd_verify(int argc, char **argv)
     const char *dir;
     char cexdir[4096];
     const int streamable = AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_C3 | AE_CLAIM_C4;
-    int rc = ae_cli_parse(&o, "verify", argc, argv), mask = 0;
+    int rc = ae_cli_parse(&o, "verify", argc, argv), mask = 0, lock = -1;
     slong i;
 
     if (rc < 0) {
@@ -142,7 +234,8 @@ int ae_cmd_verify(int argc, char **argv)
         } else {
             so.claims = mask;
             so.prompts = o.have_prompts ? o.P : 1;
-            if (ae_suite_run_stream(rows, &so, o.kind, o.V, o.T, err) != 0)
+            rc = start(&lock, &o, mask, so.prompts, dir, err);
+            if (rc == 0 && ae_suite_run_stream(rows, &so, o.kind, o.V, o.T, err) != 0)
                 rc = ae_cli_fail("verify", err);
         }
     } else if (o.data != NULL && (mask != AE_CLAIM_C6 && mask != AE_CLAIM_ALL)) {
@@ -159,6 +252,8 @@ int ae_cmd_verify(int argc, char **argv)
         rc = ae_cli_space(sp, &o, "verify");
         if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
             rc = ae_cli_fail("verify", err);
+        if (rc == 0)
+            rc = start(&lock, &o, mask, o.P, dir, err);
         if (rc == 0) {
             ae_data_init(rho, sp);
             if (ae_data_read(rho, sp, o.data, err) != 0)
@@ -195,6 +290,12 @@ int ae_cmd_verify(int argc, char **argv)
             ae_space_init(sp, AE_FIXED, 1, 1, 1, err);
         if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
             rc = ae_cli_fail("verify", err);
+        /* bad files are reported before the tables are allocated */
+        if (rc == 0 && (ae_table_probe(sp, o.rewards, err) != 0 ||
+                        (o.logits != NULL && ae_table_probe(sp, o.logits, err) != 0)))
+            rc = ae_cli_fail("verify", err);
+        if (rc == 0)
+            rc = start(&lock, &o, mask, o.P, dir, err);
         if (rc == 0) {
             ae_table_init(r, sp);
             ae_table_init(q, sp);
@@ -213,13 +314,15 @@ int ae_cmd_verify(int argc, char **argv)
         }
         ae_space_clear(sp);
     } else if (o.have_vocab) {
-        if (mask & ~AE_CLAIM_DISTILL)
+        rc = start(&lock, &o, mask, so.prompts, dir, err);
+        if (rc == 0 && (mask & ~AE_CLAIM_DISTILL))
             if (ae_suite_run_space(rows, &so, o.kind, o.V, o.T, err) != 0)
                 rc = ae_cli_fail("verify", err);
         if (rc == 0 && (mask & AE_CLAIM_DISTILL))
             if (ae_suite_run_distill(drows, &so, o.kind, o.V, o.T, err) != 0)
                 rc = ae_cli_fail("verify", err);
     } else {
+        rc = start(&lock, &o, mask, so.prompts, dir, err);
         for (i = 0; i < ae_suite_default_nspaces && rc == 0 && (mask & ~AE_CLAIM_DISTILL); i++) {
             const ae_suite_space *s = ae_suite_default_spaces + i;
             if (ae_suite_run_space(rows, &so, s->kind, s->V, s->T, err) != 0)
@@ -253,23 +356,32 @@ int ae_cmd_verify(int argc, char **argv)
             ae_rows_clear(srows);
             ae_rows_clear(drows);
             ae_cli_opts_clear(&o);
+            ae_dir_unlock(lock);
             return rc;
         }
     }
-    if (rc == 0 && rows->n > 0 && ae_rows_write_all(dir, "claims", rows, err) != 0)
-        rc = ae_cli_fail("verify", err);
-    if (rc == 0 && srows->n > 0 && ae_rows_write_all(dir, "stream", srows, err) != 0)
-        rc = ae_cli_fail("verify", err);
-    if (rc == 0 && drows->n > 0) {
+    { /* every table of the run replaced together, or none */
+        ae_outset_t set;
         ae_rows_t sum;
+        ae_outset_init(set);
         ae_rows_init(sum);
-        ae_distill_summary(sum, drows);
-        if (ae_rows_write_all(dir, "distill", drows, err) != 0 ||
-            ae_rows_write_all(dir, "distill-summary", sum, err) != 0 ||
-            ae_figures_distill(dir, drows, drows->v[0].space, err) != 0)
+        if (rc == 0 && rows->n > 0 && ae_rows_stage(set, dir, "claims", rows, err) != 0)
             rc = ae_cli_fail("verify", err);
+        if (rc == 0 && srows->n > 0 && ae_rows_stage(set, dir, "stream", srows, err) != 0)
+            rc = ae_cli_fail("verify", err);
+        if (rc == 0 && drows->n > 0) {
+            ae_distill_summary(sum, drows);
+            if (ae_rows_stage(set, dir, "distill", drows, err) != 0 ||
+                ae_rows_stage(set, dir, "distill-summary", sum, err) != 0 ||
+                ae_figures_distill(set, dir, drows, drows->v[0].space, err) != 0)
+                rc = ae_cli_fail("verify", err);
+        }
+        if (rc == 0 && ae_outset_commit(set, err) != 0)
+            rc = ae_cli_fail("verify", err);
+        ae_outset_clear(set);
         ae_rows_clear(sum);
     }
+    ae_dir_unlock(lock);
     if (rc == 0) {
         slong nclaims = rows->n;
         ae_rows_append(rows, srows);

@@ -20,7 +20,9 @@ static const char usage[] =
     "Options (per command, see armebm COMMAND --help and man armebm):\n"
     "  --space fixed|eos  --vocab V  --horizon T  --prompts P  --prec BITS  --max-prec BITS\n"
     "  --max-work N  --in FILE  --out FILE|DIR  --digits D  --rewards FILE  --logits FILE\n"
-    "  --tol X  --seeds LIST  --quiet\n"
+    "  --tol X  --seeds LIST  --quiet  --max-memory BYTES\n"
+    "--max-memory BYTES (K, M, G or T suffix; default half the physical memory): a run whose\n"
+    "estimated memory is larger is refused (exit 2) before anything is allocated.\n"
     "\n"
     "Exit status: 0 success, 1 a claim violated/undecided or check failed, 2 usage or input error.\n";
 

@@ -6,13 +6,14 @@
 
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
        O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA,
-       O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM };
+       O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM, O_MAXMEM };
 
 static const struct option longopts[] = {
     {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
     {"horizon", required_argument, NULL, O_HORIZON}, {"prompts", required_argument, NULL, O_PROMPTS},
     {"prec", required_argument, NULL, O_PREC},       {"max-prec", required_argument, NULL, O_MAXPREC},
     {"max-work", required_argument, NULL, O_MAXWORK}, {"in", required_argument, NULL, O_IN},
+    {"max-memory", required_argument, NULL, O_MAXMEM},
     {"out", required_argument, NULL, O_OUT},         {"digits", required_argument, NULL, O_DIGITS},
     {"rewards", required_argument, NULL, O_REWARDS}, {"logits", required_argument, NULL, O_LOGITS},
     {"tol", required_argument, NULL, O_TOL},         {"seeds", required_argument, NULL, O_SEEDS},
@@ -50,6 +51,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     o->tol = 1e-9;
     fmpz_init(o->max_work);
     fmpz_set_ui(o->max_work, UWORD(1000000000));
+    o->max_memory = ae_mem_default_limit();
     {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         o->threads = n > 0 ? n : 1;
@@ -79,6 +81,13 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_MAXWORK:
             if (fmpz_set_str(o->max_work, optarg, 10) != 0 || fmpz_sgn(o->max_work) <= 0) {
                 fprintf(stderr, "armebm %s: --max-work: '%s' is not a positive integer\n", cmd, optarg);
+                bad = 1;
+            }
+            break;
+        case O_MAXMEM:
+            if (ae_mem_parse(&o->max_memory, optarg) != 0) {
+                fprintf(stderr, "armebm %s: --max-memory: '%s' is not a positive number of bytes "
+                                "(an integer, optionally followed by K, M, G or T)\n", cmd, optarg);
                 bad = 1;
             }
             break;

@@ -95,6 +95,22 @@ static const char *parse_value(arb_t x, int *cls, const char *s, slong prec)
     return NULL;
 }
 
+int _ae_csv_probe(FILE *in, const char *path, ae_err_t err)
+{
+    char h[sizeof csv_header + 2];
+    size_t n = fread(h, 1, sizeof h - 1, in);
+    if (ferror(in))
+        return ae_err_set(err, AE_E_IO, "%s: read error: %s", path, strerror(errno));
+    if (n == 0)
+        return csv_fail(err, path, 1, NULL, "empty file (expected the header '%s')", csv_header);
+    h[n] = '\0';
+    /* the header, then the end of the line (LF or CRLF) or of the file */
+    if (strncmp(h, csv_header, sizeof csv_header - 1) != 0 ||
+        (n >= sizeof csv_header && h[sizeof csv_header - 1] != '\n' && h[sizeof csv_header - 1] != '\r'))
+        return csv_fail(err, path, 1, NULL, "bad header (expected exactly '%s')", csv_header);
+    return 0;
+}
+
 int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, slong prec,
                  ae_err_t err)
 {

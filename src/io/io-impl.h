@@ -34,6 +34,11 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
 int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, slong prec,
                  ae_err_t err);
 
+/* Probes, before any table is allocated: the npy reader with t = NULL checks the header
+   (dtype, order, shape against sp) and that the file holds all the data; the CSV probe checks
+   the header line. Same errors as the readers. */
+int _ae_csv_probe(FILE *in, const char *path, ae_err_t err);
+
 /* Writers: the whole table in canonical order, masked entries as -inf. Return 0, or -1 when
    a stdio call failed (errno tells why; the caller reports it and discards the file). */
 int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp);

@@ -5,6 +5,7 @@
 #include "ae-impl.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include "io-impl.h"
 
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -327,7 +328,7 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
     npy_hdr x;
     int big = 0, rc = 0, c;
 
-    AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
+    AE_ASSERT(t == NULL || (t->P == sp->P && t->S == sp->S && t->A == sp->A));
     memset(&info, 0, sizeof info);
 
     got = fread(pre, 1, 8, in);
@@ -394,6 +395,15 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
 
     data_start = (slong)(hstart + hlen);
     nbytes = sp->P * sp->S * sp->A * (slong)isz;
+    if (t == NULL) { /* probe: the data must be all there before tables are allocated for it */
+        struct stat stt;
+        if (fstat(fileno(in), &stt) == 0 && S_ISREG(stt.st_mode) && stt.st_size < data_start + nbytes)
+            rc = npy_fail(err, path, (slong)stt.st_size, "data truncated: the file ends here, but the header "
+                                                         "declares %ld values of %lu bytes from byte %ld to "
+                                                         "byte %ld", (long)(sp->P * sp->S * sp->A),
+                          (unsigned long)isz, (long)data_start, (long)(data_start + nbytes));
+        goto done;
+    }
     consumed = 0;
     pos = fill = 0;
     idx = 0;

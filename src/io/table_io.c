@@ -79,6 +79,21 @@ int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong pre
     return rc;
 }
 
+int ae_table_probe(const ae_space_t sp, const char *path, ae_err_t err)
+{
+    int fmt = table_format(path), rc;
+    FILE *in;
+
+    if (fmt == AE_IO_UNKNOWN)
+        return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
+    in = fopen(path, "rb");
+    if (in == NULL)
+        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    rc = fmt == AE_IO_NPY ? _ae_npy_read(NULL, sp, in, path, err) : _ae_csv_probe(in, path, err);
+    fclose(in);
+    return rc;
+}
+
 typedef struct {
     const ae_table_struct *t;
     const ae_space_struct *sp;
