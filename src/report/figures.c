@@ -37,26 +37,20 @@ int ae_gnuplot_run(const char *dir, const char *script)
         execlp("gnuplot", "gnuplot", script, (char *)NULL);
         _exit(127);
     }
-    if (waitpid(pid, &status, 0) < 0)
+    ae_child_running(pid); /* a signal now also stops gnuplot before the cleanup */
+    if (waitpid(pid, &status, 0) < 0) {
+        ae_child_running(0);
         return -1;
+    }
+    ae_child_running(0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static FILE *open_in(const char *dir, const char *name, ae_err_t err, char *path, size_t n)
-{
-    FILE *f;
-    snprintf(path, n, "%s/%s", dir, name);
-    f = fopen(path, "w");
-    if (f == NULL)
-        ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(errno));
-    return f;
-}
-
-int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space, ae_err_t err)
+int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, const char *space, ae_err_t err)
 {
     static const char *const fams[] = {"uniform", "sign", "sparse", "value", "adv-fwd", "adv-rev"};
     static const char *const rewards[] = {"dyadic:seed=1", "summod3", "palindrome"};
-    char fdir[1024], path[1200], key[96];
+    char fdir[1024], key[96];
     FILE *f;
     slong i;
     int j, T = 0, rc = 0;
@@ -68,15 +62,13 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
     if (i == rows->n)
         return 0;
     snprintf(fdir, sizeof fdir, "%s/figures", dir);
-    if (mkdir(fdir, 0777) != 0 && errno != EEXIST)
-        return ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", fdir, strerror(errno));
     {
         const char *c = strchr(space, ',');
         T = c ? atoi(c + 1) : 1;
     }
 
     /* KL(p_q || p_R) against eps, one block per family, seed 1 of `space` */
-    if ((f = open_in(fdir, "kl-vs-eps.dat", err, path, sizeof path)) == NULL)
+    if ((f = ae_outset_open_staged(set, fdir, "kl-vs-eps.dat", err)) == NULL)
         return err->code;
     fprintf(f, "# %s, teacher dyadic:seed=1: eps  KL(p_q||p_R)  KL(p_R||p_q) (certified upper ends)\n", space);
     for (j = 0; j < 6; j++) {
@@ -91,8 +83,9 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
             fprintf(f, "%.6e %s %s\n", eps_of(r->instance), r->measured, r2->measured);
         }
     }
-    fclose(f);
-    if ((f = open_in(fdir, "kl-vs-eps.gp", err, path, sizeof path)) == NULL)
+    if (ae_outset_close_staged(set, f, err) != 0)
+        return err->code;
+    if ((f = ae_outset_open_staged(set, fdir, "kl-vs-eps.gp", err)) == NULL)
         return err->code;
     fprintf(f, "# gnuplot script (armebm): measured KL against eps with each bound\n"
                "set terminal svg size 800,560 dynamic font 'sans,11'\nset output 'kl-vs-eps.svg'\n"
@@ -104,10 +97,11 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
     for (j = 0; j < 6; j++)
         fprintf(f, ", \\\n  'kl-vs-eps.dat' index %d using 1:2 title '%s' with linespoints", j, fams[j]);
     fprintf(f, "\n");
-    fclose(f);
+    if (ae_outset_close_staged(set, f, err) != 0)
+        return err->code;
 
     /* KL against lookahead depth k, per reward family */
-    if ((f = open_in(fdir, "kl-vs-k.dat", err, path, sizeof path)) == NULL)
+    if ((f = ae_outset_open_staged(set, fdir, "kl-vs-k.dat", err)) == NULL)
         return err->code;
     fprintf(f, "# %s lookahead students: k  KL(p_q||p_R)  KL(p_R||p_q)  2T eps_k\n", space);
     for (j = 0; j < 3; j++) {
@@ -122,8 +116,9 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
             fprintf(f, "%d %s %s %s\n", atoi(k + 12), r->measured, rows->v[i + 1].measured, r->predicted);
         }
     }
-    fclose(f);
-    if ((f = open_in(fdir, "kl-vs-k.gp", err, path, sizeof path)) == NULL)
+    if (ae_outset_close_staged(set, f, err) != 0)
+        return err->code;
+    if ((f = ae_outset_open_staged(set, fdir, "kl-vs-k.gp", err)) == NULL)
         return err->code;
     fprintf(f, "# gnuplot script (armebm): KL of lookahead-k students\n"
                "set terminal svg size 800,560 dynamic font 'sans,11'\nset output 'kl-vs-k.svg'\n"
@@ -136,12 +131,19 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
                    "'' index %d using 1:($4 > 0 ? $4 : 1/0) title '%s: 2T eps_k' with lines dt 2",
                 j ? ", \\\n  " : "", j, rewards[j], j, rewards[j]);
     fprintf(f, "\n");
-    fclose(f);
+    if (ae_outset_close_staged(set, f, err) != 0)
+        return err->code;
 
-    /* render when gnuplot is there; figures are a convenience, never a failure */
-    if (ae_gnuplot_run(fdir, "kl-vs-eps.gp") == 127)
-        return rc; /* no gnuplot: the data and scripts are the figures */
-    if (ae_gnuplot_run(fdir, "kl-vs-k.gp") != 0)
-        fprintf(stderr, "armebm: gnuplot could not render %s/kl-vs-k.gp; its data file is kept\n", fdir);
+    /* render when gnuplot is there; figures are a convenience, never a failure (a figure
+       that could not be rendered is not replaced) */
+    for (j = 0; j < 2; j++) {
+        const char *gp = j ? "kl-vs-k.gp" : "kl-vs-eps.gp", *svg = j ? "kl-vs-k.svg" : "kl-vs-eps.svg";
+        int st = ae_outset_run_staged(set, gp);
+        if (st == 127)
+            break; /* no gnuplot: the data and scripts are the figures */
+        if (st != 0)
+            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, gp);
+        ae_outset_adopt_staged(set, svg, st == 0);
+    }
     return rc;
 }

@@ -1,9 +1,13 @@
 /* Render result rows as CSV, JSON Lines, Markdown and LaTeX (booktabs). */
 #include "ae-impl.h"
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 
 static const char *const columns[] = {"claim", "check", "space", "prompt", "instance", "arith",
                                       "items", "measured", "predicted", "tol", "ratio", "verdict",
@@ -130,78 +134,408 @@ void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
         fputs("\\bottomrule\n\\end{tabular}\n", out);
 }
 
-/* the temporary file being written, for the interrupt handler (async-signal-safe unlink) */
-static char pending[4096];
-static volatile sig_atomic_t have_pending;
+/* ------------------------------------------------------------ cleanup on signals
+   What a terminating signal must remove, in storage the handler can read without locks or
+   allocation: temporaries being written (files, then the staging directory), the output
+   directory's lock file, and a child (gnuplot) still writing into the staging directory. */
+#define PENDING_MAX 64
+#define PENDING_PATH 4096
+enum { SLOT_FREE = 0, SLOT_FILE, SLOT_DIR };
+static char pending_path[PENDING_MAX][PENDING_PATH];
+static volatile sig_atomic_t pending_kind[PENDING_MAX];
+static char lock_path[PENDING_PATH];
+static volatile sig_atomic_t lock_held;
+static volatile sig_atomic_t child_pid;
+/* while a set is being renamed into place a signal is only noted, so that the set is
+   replaced whole; it takes effect right after */
+static volatile sig_atomic_t committing, deferred_sig;
 
-static void on_interrupt(int sig)
+static void cleanup_and_exit(int sig)
 {
-    if (have_pending)
-        unlink(pending);
-    _exit(sig == SIGINT ? 130 : 128 + sig);
+    int i, kind;
+    if (child_pid > 0) {
+        kill((pid_t)child_pid, SIGKILL);
+        waitpid((pid_t)child_pid, NULL, 0);
+    }
+    for (kind = SLOT_FILE; kind <= SLOT_DIR; kind++) /* files first: a directory must be empty */
+        for (i = 0; i < PENDING_MAX; i++)
+            if (pending_kind[i] == kind)
+                (void)(kind == SLOT_FILE ? unlink(pending_path[i]) : rmdir(pending_path[i]));
+    if (lock_held)
+        unlink(lock_path);
+    _exit(128 + sig);
 }
+
+static void on_signal(int sig)
+{
+    if (committing)
+        deferred_sig = sig;
+    else
+        cleanup_and_exit(sig);
+}
+
+/* Every signal whose default action ends the process, except those raised by a fault in the
+   program itself (SIGSEGV, SIGABRT...: sanitizers and debuggers own those) and SIGPROF. */
+static const int terminating[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGPIPE, SIGALRM, SIGUSR1,
+                                  SIGUSR2, SIGXCPU, SIGXFSZ, SIGVTALRM};
 
 void ae_install_interrupt_cleanup(void)
 {
-    signal(SIGINT, on_interrupt);
-    signal(SIGTERM, on_interrupt);
+    struct sigaction sa, old;
+    size_t i;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask); /* one handler at a time */
+    for (i = 0; i < sizeof terminating / sizeof terminating[0]; i++)
+        /* a signal ignored by whoever started us (nohup, `cmd &`) stays ignored */
+        if (sigaction(terminating[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(terminating[i], &sa, NULL);
 }
 
-int ae_file_write_atomic(const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err)
+/* Slot for path (a temporary about to be created), or -1 when the table is full or the path
+   too long: the file is then still removed on failure, only not on a signal. */
+static int pending_add(const char *path, int kind)
 {
-    size_t n = strlen(path) + 16;
-    char *tmp = ae_malloc(n);
-    FILE *out;
-    mode_t mask;
-    int fd, rc = 0, w, e;
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-        free(tmp);
-        return rc;
+    int i;
+    if (strlen(path) >= PENDING_PATH)
+        return -1;
+    for (i = 0; i < PENDING_MAX; i++)
+        if (pending_kind[i] == SLOT_FREE) {
+            strcpy(pending_path[i], path);
+            pending_kind[i] = kind; /* published only once the path is complete */
+            return i;
+        }
+    return -1;
+}
+
+static void pending_drop(int slot)
+{
+    if (slot >= 0)
+        pending_kind[slot] = SLOT_FREE;
+}
+
+/* ------------------------------------------------------------ sets of output files */
+struct ae_outfile {
+    char *tmp, *dst;
+    int slot;
+};
+
+void ae_outset_init(ae_outset_t set)
+{
+    set->f = NULL;
+    set->n = set->alloc = 0;
+    set->stage = set->stage_dst = NULL;
+    set->stage_slot = -1;
+}
+
+static void outset_push(ae_outset_t set, char *tmp, char *dst, int slot)
+{
+    if (set->n == set->alloc) {
+        set->alloc = set->alloc ? 2 * set->alloc : 8;
+        set->f = ae_realloc(set->f, (size_t)set->alloc * sizeof *set->f);
     }
-    if (n <= sizeof pending) {
-        memcpy(pending, tmp, n);
-        have_pending = 1;
-    }
-    /* mkstemp creates the file 0600; give it the permissions fopen would have (umask can only
-       be read by setting it, so it is restored at once) */
-    mask = umask(0);
-    umask(mask);
-    (void)fchmod(fd, 0666 & ~mask);
-    out = fdopen(fd, "wb");
-    if (out == NULL) {
-        e = errno;
-        close(fd);
-        unlink(tmp);
-        have_pending = 0;
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(e));
-        free(tmp);
-        return rc;
-    }
-    errno = 0;
-    w = emit(out, ctx);
-    e = errno;
+    set->f[set->n].tmp = tmp;
+    set->f[set->n].dst = dst;
+    set->f[set->n].slot = slot;
+    set->n++;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(ae_malloc(n), s, n);
+}
+
+/* BASE.tmp.XXXXXX with six letters or digits that differ between calls and processes. */
+static void temp_name(char *buf, size_t n, const char *base)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static uint64_t counter;
+    uint64_t h = _ae_mix64(((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^ _ae_mix64(++counter));
+    char x[7];
+    int i;
+    for (i = 0; i < 6; i++, h /= 62)
+        x[i] = chars[h % 62];
+    x[6] = '\0';
+    snprintf(buf, n, "%s.tmp.%s", base, x);
+}
+
+/* Closes out after emit; 0, or the error set for path. */
+static int finish(FILE *out, int w, const char *path, ae_err_t err)
+{
+    int e = errno;
     if (ferror(out))
         w = -1;
     if (fclose(out) != 0 && w == 0) {
         w = -1;
         e = errno;
     }
-    if (w != 0) {
-        unlink(tmp);
-        rc = ae_err_set(err, AE_E_IO, "%s: write failed: %s", path, e ? strerror(e) : "stdio error");
-    } else if (rename(tmp, path) != 0) {
+    if (w != 0)
+        return ae_err_set(err, AE_E_IO, "%s: write failed: %s", path, e ? strerror(e) : "stdio error");
+    return 0;
+}
+
+int ae_outset_add(ae_outset_t set, const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = ae_malloc(n);
+    FILE *out;
+    int fd, rc, slot, e;
+    /* like mkstemp, but the name is registered for the signal handler before the file exists */
+    do {
+        temp_name(tmp, n, path);
+        slot = pending_add(tmp, SLOT_FILE);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         e = errno;
-        unlink(tmp);
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot rename the temporary file into place: %s", path, strerror(e));
+        if (fd < 0)
+            pending_drop(slot);
+    } while (fd < 0 && e == EEXIST);
+    if (fd < 0) {
+        free(tmp);
+        return ae_err_set(err, AE_E_IO, "%s: cannot create a temporary file next to it: %s", path, strerror(e));
     }
-    have_pending = 0;
-    free(tmp);
+    out = fdopen(fd, "wb");
+    if (out == NULL) {
+        e = errno;
+        close(fd);
+        unlink(tmp);
+        pending_drop(slot);
+        free(tmp);
+        return ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(e));
+    }
+    outset_push(set, tmp, dup_str(path), slot); /* from here on ae_outset_clear removes it */
+    errno = 0;
+    rc = finish(out, emit(out, ctx), path, err);
     return rc;
 }
 
+/* The staging directory, created inside dst_dir on first use: files that another program
+   (gnuplot) reads and writes under their final names are made there. */
+static int stage_dir(ae_outset_t set, const char *dst_dir, ae_err_t err)
+{
+    size_t n;
+    if (set->stage != NULL) {
+        AE_ASSERT(strcmp(set->stage_dst, dst_dir) == 0);
+        return 0;
+    }
+    if (mkdir(dst_dir, 0777) != 0 && errno != EEXIST)
+        return ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", dst_dir, strerror(errno));
+    n = strlen(dst_dir) + 32;
+    set->stage = ae_malloc(n);
+    {
+        char *base = ae_malloc(n);
+        int r, e;
+        snprintf(base, n, "%s/.stage", dst_dir);
+        do {
+            temp_name(set->stage, n, base);
+            set->stage_slot = pending_add(set->stage, SLOT_DIR);
+            r = mkdir(set->stage, 0777);
+            e = errno;
+            if (r != 0)
+                pending_drop(set->stage_slot);
+        } while (r != 0 && e == EEXIST);
+        free(base);
+        if (r != 0) {
+            set->stage_slot = -1;
+            free(set->stage);
+            set->stage = NULL;
+            return ae_err_set(err, AE_E_IO, "%s: cannot create a staging directory in it: %s", dst_dir, strerror(e));
+        }
+    }
+    set->stage_dst = dup_str(dst_dir);
+    return 0;
+}
+
+static void staged_names(char **tmp, char **dst, const ae_outset_t set, const char *name)
+{
+    size_t n = strlen(set->stage) + strlen(set->stage_dst) + strlen(name) + 2;
+    *tmp = ae_malloc(n);
+    *dst = ae_malloc(n);
+    snprintf(*tmp, n, "%s/%s", set->stage, name);
+    snprintf(*dst, n, "%s/%s", set->stage_dst, name);
+}
+
+FILE *ae_outset_open_staged(ae_outset_t set, const char *dst_dir, const char *name, ae_err_t err)
+{
+    char *tmp, *dst;
+    FILE *out;
+    int slot, e;
+    if (stage_dir(set, dst_dir, err) != 0)
+        return NULL;
+    staged_names(&tmp, &dst, set, name);
+    slot = pending_add(tmp, SLOT_FILE);
+    out = fopen(tmp, "wb");
+    if (out == NULL) {
+        e = errno;
+        pending_drop(slot);
+        ae_err_set(err, AE_E_IO, "%s: cannot write: %s", dst, strerror(e));
+        free(tmp);
+        free(dst);
+        return NULL;
+    }
+    outset_push(set, tmp, dst, slot);
+    errno = 0;
+    return out;
+}
+
+int ae_outset_close_staged(const ae_outset_t set, FILE *out, ae_err_t err)
+{
+    return finish(out, 0, set->f[set->n - 1].dst, err);
+}
+
+void ae_outset_adopt_staged(ae_outset_t set, const char *name, int keep)
+{
+    char *tmp, *dst;
+    struct stat st;
+    staged_names(&tmp, &dst, set, name);
+    if (stat(tmp, &st) != 0) {
+        free(tmp);
+        free(dst);
+        return;
+    }
+    if (!keep) { /* removed with the staging directory, never renamed into place */
+        free(dst);
+        dst = NULL;
+    }
+    outset_push(set, tmp, dst, pending_add(tmp, SLOT_FILE));
+}
+
+int ae_outset_run_staged(const ae_outset_t set, const char *script)
+{
+    return ae_gnuplot_run(set->stage, script);
+}
+
+/* Test-only hook (tests/cli-outset.sh): AE_TEST_HOLD_COMMIT=SECONDS waits that long once every
+   file of a set is written, before any is renamed, so that a test can interrupt the run or
+   start a second one at that point. */
+static void test_hold(void)
+{
+    const char *h = getenv("AE_TEST_HOLD_COMMIT");
+    if (h != NULL && atoi(h) > 0) {
+        fprintf(stderr, "armebm: holding the commit for %d s (AE_TEST_HOLD_COMMIT)\n", atoi(h));
+        sleep((unsigned)atoi(h));
+    }
+}
+
+int ae_outset_commit(ae_outset_t set, ae_err_t err)
+{
+    slong i;
+    int rc = 0, sig;
+    if (set->n > 0)
+        test_hold();
+    committing = 1;
+    for (i = 0; i < set->n && rc == 0; i++) {
+        if (set->f[i].dst == NULL)
+            continue;
+        if (rename(set->f[i].tmp, set->f[i].dst) != 0)
+            rc = ae_err_set(err, AE_E_IO, "%s: cannot rename the temporary file into place: %s", set->f[i].dst,
+                            strerror(errno));
+        else {
+            pending_drop(set->f[i].slot);
+            set->f[i].slot = -1;
+            free(set->f[i].tmp);
+            set->f[i].tmp = NULL;
+        }
+    }
+    committing = 0;
+    sig = deferred_sig;
+    if (sig != 0) { /* the set is in place: now act on the signal */
+        ae_outset_clear(set);
+        cleanup_and_exit(sig);
+    }
+    return rc;
+}
+
+void ae_outset_clear(ae_outset_t set)
+{
+    slong i;
+    for (i = 0; i < set->n; i++) {
+        if (set->f[i].tmp != NULL)
+            unlink(set->f[i].tmp);
+        pending_drop(set->f[i].slot);
+        free(set->f[i].tmp);
+        free(set->f[i].dst);
+    }
+    if (set->stage != NULL) {
+        rmdir(set->stage);
+        pending_drop(set->stage_slot);
+    }
+    free(set->f);
+    free(set->stage);
+    free(set->stage_dst);
+    ae_outset_init(set);
+}
+
+int ae_file_write_atomic(const char *path, ae_emit_fn emit, const void *ctx, ae_err_t err)
+{
+    ae_outset_t set;
+    int rc;
+    ae_outset_init(set);
+    rc = ae_outset_add(set, path, emit, ctx, err);
+    if (rc == 0)
+        rc = ae_outset_commit(set, err);
+    ae_outset_clear(set);
+    return rc;
+}
+
+/* ------------------------------------------------------------ output directory lock */
+int ae_dir_lock(int *fd, const char *dir, ae_err_t err)
+{
+    size_t n = strlen(dir) + 16;
+    char *path;
+    struct stat a, b;
+    *fd = -1;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+    path = ae_malloc(n);
+    snprintf(path, n, "%s/.armebm.lock", dir);
+    for (;;) {
+        int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666), e;
+        if (f < 0) {
+            e = errno;
+            ae_err_set(err, AE_E_IO, "%s: cannot create the lock file: %s", path, strerror(e));
+            break;
+        }
+        if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+            e = errno;
+            close(f);
+            if (e == EWOULDBLOCK)
+                ae_err_set(err, AE_E_IO, "%s: directory in use by another armebm run (it holds %s)", dir, path);
+            else
+                ae_err_set(err, AE_E_IO, "%s: cannot lock: %s", path, strerror(e));
+            break;
+        }
+        /* the holder before us removes the file when it is done: lock the file that is there */
+        if (fstat(f, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            *fd = f;
+            if (strlen(path) < PENDING_PATH) {
+                strcpy(lock_path, path);
+                lock_held = 1;
+            }
+            break;
+        }
+        close(f);
+    }
+    free(path);
+    return *fd >= 0 ? 0 : err->code;
+}
+
+void ae_dir_unlock(int fd)
+{
+    if (fd < 0)
+        return;
+    if (lock_held) /* removed while still locked, so nobody can lock the old file after us */
+        unlink(lock_path);
+    lock_held = 0;
+    close(fd);
+}
+
+void ae_child_running(long pid)
+{
+    child_pid = (sig_atomic_t)pid;
+}
+
+/* ------------------------------------------------------------ result rows */
 typedef struct {
     const ae_rows_struct *rows;
     ae_format fmt;
@@ -214,23 +548,35 @@ static int emit_rows(FILE *out, const void *ctx)
     return 0;
 }
 
-int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err)
+int ae_rows_stage(ae_outset_t set, const char *dir, const char *base, const ae_rows_t rows, ae_err_t err)
 {
     static const char *const ext[4] = {"csv", "jsonl", "md", "tex"};
     static const ae_format fmt[4] = {AE_FMT_CSV, AE_FMT_JSONL, AE_FMT_MD, AE_FMT_TEX};
     size_t n = strlen(dir) + strlen(base) + 64;
     char *path = ae_malloc(n);
     int i, rc = 0;
+    rows_emit e[4];
 
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         rc = ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", dir, strerror(errno));
     for (i = 0; i < 4 && rc == 0; i++) {
-        rows_emit e;
-        e.rows = rows;
-        e.fmt = fmt[i];
+        e[i].rows = rows;
+        e[i].fmt = fmt[i];
         snprintf(path, n, "%s/%s.%s", dir, base, ext[i]);
-        rc = ae_file_write_atomic(path, emit_rows, &e, err);
+        rc = ae_outset_add(set, path, emit_rows, e + i, err);
     }
     free(path);
+    return rc;
+}
+
+int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err)
+{
+    ae_outset_t set;
+    int rc;
+    ae_outset_init(set);
+    rc = ae_rows_stage(set, dir, base, rows, err);
+    if (rc == 0)
+        rc = ae_outset_commit(set, err);
+    ae_outset_clear(set);
     return rc;
 }

@@ -281,35 +281,19 @@ static int emit_train(FILE *out, const void *ctx)
     return 0;
 }
 
-/* dir/name via a temporary file renamed on success */
-static int write_file(const char *dir, const char *name, const ae_train_results_t res, int what,
-                      ae_format fmt, ae_err_t err)
+/* dir/name added to the set */
+static int write_file(ae_outset_t set, const char *dir, const char *name, const train_emit *e, ae_err_t err)
 {
     size_t n = strlen(dir) + strlen(name) + 32;
     char *path = ae_malloc(n);
-    train_emit e;
     int rc;
     snprintf(path, n, "%s/%s", dir, name);
-    e.res = res;
-    e.what = what;
-    e.fmt = fmt;
-    rc = ae_file_write_atomic(path, emit_train, &e, err);
+    rc = ae_outset_add(set, path, emit_train, e, err);
     free(path);
     return rc;
 }
 
 /* ------------------------------------------------------------ figures */
-static FILE *open_fig(const char *fdir, const char *name, ae_err_t err)
-{
-    char path[1200];
-    FILE *f;
-    snprintf(path, sizeof path, "%s/%s", fdir, name);
-    f = fopen(path, "w");
-    if (f == NULL)
-        ae_err_set(err, AE_E_IO, "%s: cannot write: %s", path, strerror(errno));
-    return f;
-}
-
 /* gnuplot reads 1/0 as "no point": log axes skip zero steps and zero values */
 static const char *const figname[3] = {"train-gaps", "train-dist", "train-kl"};
 static const char *const figtitle[3] = {
@@ -319,7 +303,7 @@ static const char *const figtitle[3] = {
 static const char *const figy[3] = {"L - H", "distance (sup norm)", "KL and bound"};
 static const char *const figcol[3][2] = {{"ARM", "EBM"}, {"before", "after"}, {"KL", "2T eps"}};
 
-static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
+static int figures(ae_outset_t set, const char *dir, const ae_train_results_t res, ae_err_t err)
 {
     const ae_train_result **v = sorted(res);
     char fdir[1024];
@@ -328,10 +312,6 @@ static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
     slong *gfirst = ae_malloc((size_t)(res->n + 1) * sizeof(slong)); /* first result of each group */
 
     snprintf(fdir, sizeof fdir, "%s/figures", dir);
-    if (mkdir(fdir, 0777) != 0 && errno != EEXIST) {
-        rc = ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", fdir, strerror(errno));
-        goto done;
-    }
     for (i = 0; i < res->n; i++) {
         if (i == 0 || !same_group(v[i - 1], v[i]))
             gfirst[ngroup++] = i;
@@ -351,7 +331,7 @@ static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
         char name[64];
         FILE *out;
         snprintf(name, sizeof name, "%s.dat", figname[f]);
-        if ((out = open_fig(fdir, name, err)) == NULL) {
+        if ((out = ae_outset_open_staged(set, fdir, name, err)) == NULL) {
             rc = err->code;
             break;
         }
@@ -378,10 +358,11 @@ static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
                 fprintf(out, "%ld %.6e %.6e\n", (long)r0->pts[k].step, a, b);
             }
         }
-        fclose(out);
+        if ((rc = ae_outset_close_staged(set, out, err)) != 0)
+            break;
 
         snprintf(name, sizeof name, "%s.gp", figname[f]);
-        if ((out = open_fig(fdir, name, err)) == NULL) {
+        if ((out = ae_outset_open_staged(set, fdir, name, err)) == NULL) {
             rc = err->code;
             break;
         }
@@ -409,7 +390,8 @@ static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
                 fputc('\n', out);
         }
         fputs("unset multiplot\n", out);
-        fclose(out);
+        if ((rc = ae_outset_close_staged(set, out, err)) != 0)
+            break;
     }
     /* render when gnuplot is there; figures are a convenience, never a failure */
     for (i = 0, k = 0; i < res->n; i++) /* log axes need a positive step */
@@ -419,34 +401,53 @@ static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
         char name[64];
         int st;
         snprintf(name, sizeof name, "%s.gp", figname[f]);
-        st = ae_gnuplot_run(fdir, name);
+        st = ae_outset_run_staged(set, name);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
         if (st != 0)
             fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, name);
+        snprintf(name, sizeof name, "%s.svg", figname[f]);
+        ae_outset_adopt_staged(set, name, st == 0);
     }
-done:
     free(gfirst);
     free(v);
     return rc;
 }
 
-int ae_train_write_all(const char *dir, const ae_train_results_t res, ae_err_t err)
+int ae_train_add(ae_outset_t set, const char *dir, const ae_train_results_t res, ae_err_t err)
 {
     static const char *const ext[4] = {"csv", "jsonl", "md", "tex"};
     static const ae_format fmt[4] = {AE_FMT_CSV, AE_FMT_JSONL, AE_FMT_MD, AE_FMT_TEX};
+    train_emit e[8];
     char name[64];
     int i, rc = 0;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return ae_err_set(err, AE_E_IO, "%s: cannot create directory: %s", dir, strerror(errno));
     for (i = 0; i < 4 && rc == 0; i++) {
+        e[2 * i].res = res;
+        e[2 * i].what = 0;
+        e[2 * i].fmt = fmt[i];
+        e[2 * i + 1] = e[2 * i];
+        e[2 * i + 1].what = 1;
         snprintf(name, sizeof name, "train.%s", ext[i]);
-        rc = write_file(dir, name, res, 0, fmt[i], err);
+        rc = write_file(set, dir, name, e + 2 * i, err);
         snprintf(name, sizeof name, "train-summary.%s", ext[i]);
         if (rc == 0)
-            rc = write_file(dir, name, res, 1, fmt[i], err);
+            rc = write_file(set, dir, name, e + 2 * i + 1, err);
     }
     if (rc == 0)
-        rc = figures(dir, res, err);
+        rc = figures(set, dir, res, err);
+    return rc;
+}
+
+int ae_train_write_all(const char *dir, const ae_train_results_t res, ae_err_t err)
+{
+    ae_outset_t set;
+    int rc;
+    ae_outset_init(set);
+    rc = ae_train_add(set, dir, res, err);
+    if (rc == 0)
+        rc = ae_outset_commit(set, err);
+    ae_outset_clear(set);
     return rc;
 }
