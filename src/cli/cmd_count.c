@@ -104,7 +104,11 @@ static void memory(const ae_space_t sp, const ae_cli_opts *o)
         ae_mem_estimate(b, jobs[j], sp, o->prec, o->threads);
         for (v = fmpz_get_d(b) / 1024; v >= 1024 && u < 5; u++)
             v /= 1024;
-        printf("%-10s ~%.3g %s for %s at --prec %ld", "memory", v, unit[u], names[j], (long)o->prec);
+        if (v < 1000)
+            printf("%-10s ~%.3g %s", "memory", v, unit[u]);
+        else /* 1000 to 1023 units: not in %g's exponent form */
+            printf("%-10s ~%.0f %s", "memory", v, unit[u]);
+        printf(" for %s at --prec %ld", names[j], (long)o->prec);
         if (jobs[j] == AE_MEM_STREAM)
             printf(" on %ld thread(s)", (long)o->threads);
         printf("%s\n", fmpz_cmp_ui(b, o->max_memory) > 0 ? " (above --max-memory)" : "");
