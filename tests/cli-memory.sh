@@ -52,9 +52,9 @@ expect 2 "empty.npy:byte 0: empty file" -- "$bin" check --space fixed --vocab 2 
 expect 2 "f2-28.npy:byte 128: data truncated" -- "$bin" verify C1 --space fixed --vocab 2 --horizon 28 --rewards "$tmp/f2-28.npy" --out "$tmp/o"
 # with a readable header the size decides: the default limit (half of the RAM or of the ulimit)
 expect 2 "map on space F(2,28) .* needs about [0-9]* bytes .* above --max-memory" -- "$bin" map --space fixed --vocab 2 --horizon 28 --in "$tmp/header.csv" --out "$tmp/x.npy"
-expect 2 "C1-C6 on space F(2,26) with 2 prompt(s) at 128 bits needs about .* above --max-memory" -- "$bin" verify C1 --space fixed --vocab 2 --horizon 26 --out "$tmp/o"
-expect 2 "distill on space E(2,24).*above --max-memory" -- "$bin" verify distill --space eos --vocab 2 --horizon 24 --out "$tmp/o"
-expect 2 "train on space F(2,26).*above --max-memory" -- "$bin" train --space fixed --vocab 2 --horizon 26 --out "$tmp/o"
+expect 2 "C1-C6 on space F(2,28) with 1 prompt(s) at 128 bits needs about .* above --max-memory" -- "$bin" verify C1 --space fixed --vocab 2 --horizon 28 --prompts 1 --out "$tmp/o"
+expect 2 "distill on space E(2,27).*above --max-memory" -- "$bin" verify distill --space eos --vocab 2 --horizon 27 --prompts 1 --out "$tmp/o"
+expect 2 "train on space F(2,28).*above --max-memory" -- "$bin" train --space fixed --vocab 2 --horizon 28 --out "$tmp/o"
 [ ! -e "$tmp/o" ] && pass=$((pass + 1)) || { echo "FAIL: a refused run created its output directory"; fails=$((fails + 1)); }
 
 # the estimate of map: two tables of S*A balls (48 bytes each at 128 bits) and 16 bytes per
