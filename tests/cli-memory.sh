@@ -50,6 +50,7 @@ expect 2 "f2-28.npy:byte 128: data truncated" -- "$bin" map --space fixed --voca
 expect 2 "f2-3-header.npy:byte 60: shape (7, 2) does not match space F(2,28)" -- "$bin" map --space fixed --vocab 2 --horizon 28 --in "$tmp/f2-3-header.npy" --out "$tmp/x.npy"
 expect 2 "empty.npy:byte 0: empty file" -- "$bin" check --space fixed --vocab 2 --horizon 28 --rewards "$tmp/empty.npy" --logits "$tmp/empty.npy"
 expect 2 "f2-28.npy:byte 128: data truncated" -- "$bin" verify C1 --space fixed --vocab 2 --horizon 28 --rewards "$tmp/f2-28.npy" --out "$tmp/o"
+expect 2 "none.txt: cannot open" -- "$bin" verify C6 --space fixed --vocab 2 --horizon 28 --prompts 1 --data "$tmp/none.txt" --out "$tmp/o"
 # with a readable header the size decides: the default limit (half of the RAM or of the ulimit)
 expect 2 "map on space F(2,28) .* needs about [0-9]* bytes .* above --max-memory" -- "$bin" map --space fixed --vocab 2 --horizon 28 --in "$tmp/header.csv" --out "$tmp/x.npy"
 expect 2 "C1-C6 on space F(2,28) with 1 prompt(s) at 128 bits needs about .* above --max-memory" -- "$bin" verify C1 --space fixed --vocab 2 --horizon 28 --prompts 1 --out "$tmp/o"

@@ -1,6 +1,7 @@
 /* armebm verify: run claims on the default grid, one space, or a user reward table, and write
    the result tables. */
 #include "cli.h"
+#include <errno.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -252,6 +253,14 @@ int ae_cmd_verify(int argc, char **argv)
         rc = ae_cli_space(sp, &o, "verify");
         if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
             rc = ae_cli_fail("verify", err);
+        if (rc == 0) { /* an unreadable file is reported before the distribution is allocated */
+            FILE *f = fopen(o.data, "r");
+            if (f == NULL) {
+                ae_err_set(err, AE_E_IO, "%s: cannot open: %s", o.data, strerror(errno));
+                rc = ae_cli_fail("verify", err);
+            } else
+                fclose(f);
+        }
         if (rc == 0)
             rc = start(&lock, &o, mask, o.P, dir, err);
         if (rc == 0) {
