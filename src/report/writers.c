@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -202,7 +203,8 @@ static int pending_add(const char *path, int kind)
     for (i = 0; i < PENDING_MAX; i++)
         if (pending_kind[i] == SLOT_FREE) {
             strcpy(pending_path[i], path);
-            pending_kind[i] = kind; /* published only once the path is complete */
+            atomic_signal_fence(memory_order_seq_cst); /* the path is complete before it is published */
+            pending_kind[i] = kind;
             return i;
         }
     return -1;
