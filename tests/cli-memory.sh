@@ -11,7 +11,7 @@ fails=0
 pass=0
 cap=1500000 # KiB of address space for every command below (tables of F(2,28) need 51 GB)
 # a sanitizer build reserves terabytes of shadow address space: it cannot start under a cap
-(ulimit -v $cap; exec "$bin" --version) >/dev/null 2>&1 || cap=unlimited
+{ (ulimit -v $cap; exec "$bin" --version) >/dev/null 2>&1; } 2>/dev/null || cap=unlimited
 
 # expect CODE PATTERN -- command...: exit code, one stderr line matching PATTERN
 expect() {
