@@ -334,11 +334,10 @@ int ae_outset_add(ae_outset_t set, const char *path, ae_emit_fn emit, const void
    ae_outset_close_staged closes the file last opened (0, or err set on a write error). */
 FILE *ae_outset_open_staged(ae_outset_t set, const char *dst_dir, const char *name, ae_err_t err);
 int ae_outset_close_staged(const ae_outset_t set, FILE *out, ae_err_t err);
-/* Runs `gnuplot SCRIPT` in the staging directory (as ae_gnuplot_run); adopt takes a file made
-   there by such a program into the set (keep = 0: only to be removed; nothing when it does
-   not exist). */
-int ae_outset_run_staged(const ae_outset_t set, const char *script);
-void ae_outset_adopt_staged(ae_outset_t set, const char *name, int keep);
+/* Runs `gnuplot SCRIPT` in the staging directory (as ae_gnuplot_run, returning its status)
+   to render PRODUCT there; the product joins the set when gnuplot succeeded, and is removed
+   (leaving the previous figure in place) when it did not. */
+int ae_outset_render(ae_outset_t set, const char *script, const char *product);
 /* Renames every temporary into place (a terminating signal meanwhile takes effect after). */
 int ae_outset_commit(ae_outset_t set, ae_err_t err);
 /* Removes the temporaries not committed and frees the set; always call it. */

@@ -44,6 +44,17 @@ else
   fail "sizes changed (claims.csv $size_csv, claims.jsonl $size_jsonl bytes): adjust the 2 KiB limit"
 fi
 
+# item 4: a target that cannot be replaced (a directory where claims.tex goes) is found before
+# any file is renamed
+fresh
+rm "$tmp/d/claims.tex"
+mkdir "$tmp/d/claims.tex"
+"$bin" "${small[@]}" --seeds 2 --out "$tmp/d" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "claims.tex: is a directory" "$tmp/err" || { fail "directory target: exit $rc:"; cat "$tmp/err"; }
+rmdir "$tmp/d/claims.tex" && cp "$tmp/old/claims.tex" "$tmp/d/claims.tex"
+intact "directory target"
+
 # item 6: the same limit with SIGXFSZ at its default (terminate): cleaned up like SIGINT
 fresh
 (ulimit -f 2; exec "$bin" "${small[@]}" --seeds 2 --out "$tmp/d") 2>/dev/null

@@ -138,12 +138,11 @@ int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, c
        that could not be rendered is not replaced) */
     for (j = 0; j < 2; j++) {
         const char *gp = j ? "kl-vs-k.gp" : "kl-vs-eps.gp", *svg = j ? "kl-vs-k.svg" : "kl-vs-eps.svg";
-        int st = ae_outset_run_staged(set, gp);
+        int st = ae_outset_render(set, gp, svg);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
         if (st != 0)
             fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, gp);
-        ae_outset_adopt_staged(set, svg, st == 0);
     }
     return rc;
 }

@@ -385,26 +385,21 @@ int ae_outset_close_staged(const ae_outset_t set, FILE *out, ae_err_t err)
     return finish(out, 0, set->f[set->n - 1].dst, err);
 }
 
-void ae_outset_adopt_staged(ae_outset_t set, const char *name, int keep)
+int ae_outset_render(ae_outset_t set, const char *script, const char *product)
 {
     char *tmp, *dst;
-    struct stat st;
-    staged_names(&tmp, &dst, set, name);
-    if (stat(tmp, &st) != 0) {
-        free(tmp);
-        free(dst);
-        return;
-    }
-    if (!keep) { /* removed with the staging directory, never renamed into place */
-        free(dst);
-        dst = NULL;
-    }
+    int st;
+    struct ae_outfile *f;
+    staged_names(&tmp, &dst, set, product);
+    /* registered before gnuplot starts, so that a signal removes a half-drawn figure too */
     outset_push(set, tmp, dst, pending_add(tmp, SLOT_FILE));
-}
-
-int ae_outset_run_staged(const ae_outset_t set, const char *script)
-{
-    return ae_gnuplot_run(set->stage, script);
+    st = ae_gnuplot_run(set->stage, script);
+    f = set->f + set->n - 1;
+    if (st != 0) { /* not rendered: removed with the staging directory, never renamed into place */
+        free(f->dst);
+        f->dst = NULL;
+    }
+    return st;
 }
 
 /* Test-only hook (tests/cli-outset.sh): AE_TEST_HOLD_COMMIT=SECONDS waits that long once every
@@ -425,6 +420,12 @@ int ae_outset_commit(ae_outset_t set, ae_err_t err)
     int rc = 0, sig;
     if (set->n > 0)
         test_hold();
+    /* what would make a rename fail half-way is refused before the first one */
+    for (i = 0; i < set->n; i++) {
+        struct stat st;
+        if (set->f[i].dst != NULL && lstat(set->f[i].dst, &st) == 0 && S_ISDIR(st.st_mode))
+            return ae_err_set(err, AE_E_IO, "%s: is a directory, not replaced (no file of the set was)", set->f[i].dst);
+    }
     committing = 1;
     for (i = 0; i < set->n && rc == 0; i++) {
         if (set->f[i].dst == NULL)

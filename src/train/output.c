@@ -400,14 +400,14 @@ static int figures(ae_outset_t set, const char *dir, const ae_train_results_t re
     for (f = 0; f < 3 && rc == 0 && k; f++) {
         char name[64];
         int st;
+        char svg[64];
         snprintf(name, sizeof name, "%s.gp", figname[f]);
-        st = ae_outset_run_staged(set, name);
+        snprintf(svg, sizeof svg, "%s.svg", figname[f]);
+        st = ae_outset_render(set, name, svg);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
         if (st != 0)
             fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, name);
-        snprintf(name, sizeof name, "%s.svg", figname[f]);
-        ae_outset_adopt_staged(set, name, st == 0);
     }
     free(gfirst);
     free(v);
