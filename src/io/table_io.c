@@ -75,7 +75,35 @@ int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong pre
     if (fmt == AE_IO_NPY)
         rc = _ae_npy_read(t, sp, in, path, err);
     else
-        rc = _ae_csv_read(t, sp, in, path, prec, err);
+        rc = _ae_csv_read(t, NULL, sp, in, path, prec, err);
+    fclose(in);
+    return rc;
+}
+
+int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae_err_t err)
+{
+    int fmt = table_format(path), rc;
+    ae_table_t t;
+    FILE *in;
+
+    if (fmt == AE_IO_UNKNOWN)
+        return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
+    AE_ASSERT(x->P == sp->P && x->S == sp->S && x->A == sp->A);
+    in = fopen(path, "rb");
+    if (in == NULL)
+        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    ae_table_init(t, sp);
+    if (fmt == AE_IO_NPY) {
+        rc = _ae_npy_read(t, sp, in, path, err);
+        if (rc == 0) { /* float64/float32 values are dyadic: their balls are exact */
+            slong i;
+            for (i = 0; i < sp->P * sp->S * sp->A; i++)
+                if (arb_is_finite(t->v + i))
+                    arf_get_fmpq(x->v + i, arb_midref(t->v + i));
+        }
+    } else
+        rc = _ae_csv_read(t, x, sp, in, path, 64, err);
+    ae_table_clear(t);
     fclose(in);
     return rc;
 }
