@@ -4,7 +4,8 @@
 # beyond it (1e999, 1e999999999) at allowed entries. Each run must end with a verdict (exit 0
 # or 1) or with exit 2 and one line on stderr: never a signal (Arb/FLINT abort). Then the
 # specific outcomes: .npy output out of float64 range is refused (issue 9, item 8), and an
-# output that is exactly 0 from decimal inputs is written as 0 (item 7).
+# output that is exactly 0 from decimal inputs is written as 0 (item 7); train's certified
+# bounds stay bounds when its iterates diverge.
 set -u
 bin="${top_builddir:-.}/armebm"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/armebm-cli-extremes.XXXXXX")
@@ -150,6 +151,16 @@ rc=$?
 [ "$rc" -eq 0 ] || fail "map chain.csv: exit $rc, stderr: $(cat "$tmp/err")"
 printf 'prompt,prefix,action,value\n0,,0,0.0000000000000000e+00\n0,0,0,-1.0000000000000000e-01\n0,0 0,0,-3.0000000000000000e-01\n' |
   cmp -s - "$tmp/q.csv" || fail "map chain.csv: $(cat "$tmp/q.csv")"
+
+# train: a learning rate of 1e308 drives the iterates to +-1e306 by step 2; the certified
+# upper bounds (gaps, KL) must stay upper bounds (they once read 0 from a NaN) and decide
+run "$bin" train --space fixed --vocab 2 --horizon 2 --lr 1e308 --steps 5 --seeds 1 --targets zipf \
+  --out "$tmp/t" --quiet
+rc=$?
+[ "$rc" -eq 0 ] || fail "train --lr 1e308: exit $rc, stderr: $(cat "$tmp/err")"
+bad=$(sed 's/^"[^"]*",//' "$tmp/t/train.csv" |
+  awk -F, '$2 == "1e+308" && $4 >= 2 && ($6 + 0 < 1e300 || $7 + 0 < 1e300 || $10 + 0 < 1e300)')
+[ -z "$bad" ] || fail "train --lr 1e308: upper bounds below the diverged KL: $bad"
 
 echo "cli-extremes: $pass runs passed, $fails failed"
 [ "$fails" -eq 0 ]
