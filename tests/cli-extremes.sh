@@ -110,6 +110,10 @@ for x in big.npy big.csv; do
   [ "$rc" -le 1 ] || fail "verify C1 on $x: exit $rc, expected a verdict"
 done
 
+# check at a precision too low for 1e308: every printed bound is a bound (inf), never nan
+run "$bin" check "${e22[@]}" --rewards "$tmp/big.csv" --logits "$tmp/good.csv" --prec 32 --max-prec 32
+grep -qi nan "$tmp/out" && fail "check at 32 bits printed a NaN bound: $(cat "$tmp/out")"
+
 # item 8: map would give q(root,0) = 1.7e308 + 1.7e308 (doubles) beyond float64: exit 2 naming the entry
 # and suggesting .csv, no .npy written; the .csv holds it and unmap gives the table back
 npy "$tmp/over.npy" 3 3 7fee42d130773b76 bfd0000000000000 3ff0000000000000 $ninf $ninf \
