@@ -156,6 +156,12 @@ rc=$?
 printf 'prompt,prefix,action,value\n0,,0,0.0000000000000000e+00\n0,0,0,-1.0000000000000000e-01\n0,0 0,0,-3.0000000000000000e-01\n' |
   cmp -s - "$tmp/q.csv" || fail "map chain.csv: $(cat "$tmp/q.csv")"
 
+# generated instances and the streaming walks at the precision floor (32 bits, no escalation):
+# a verdict, undecided allowed
+run "$bin" verify --stream "${e22[@]}" --prec 32 --max-prec 32 --out "$tmp/v" --quiet
+run "$bin" verify C1 C2 C3 C4 C5 C6 "${e22[@]}" --prec 32 --max-prec 32 --out "$tmp/v" --quiet
+run "$bin" verify distill "${f22[@]}" --prec 32 --max-prec 32 --out "$tmp/v" --quiet
+
 # train: a learning rate of 1e308 drives the iterates to +-1e306 by step 2; the certified
 # upper bounds (gaps, KL) must stay upper bounds (they once read 0 from a NaN) and decide
 run "$bin" train --space fixed --vocab 2 --horizon 2 --lr 1e308 --steps 5 --seeds 1 --targets zipf \
