@@ -167,7 +167,8 @@ void ae_table_set(ae_table_t dst, const ae_table_t src);
 /* Sets every masked entry to -inf (arb_neg_inf). */
 void ae_table_mask(ae_table_t t, const ae_space_t sp);
 
-/* A P x S x A table of exact rationals: potentials psi = exp r or phi = exp q; masked = 0. */
+/* A P x S x A table of exact rationals: potentials psi = exp r or phi = exp q (masked = 0), or
+   the exact values of a table file (ae_table_read_exact). */
 typedef struct {
     fmpq *v;
     slong P, S, A;
@@ -192,6 +193,10 @@ int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong pre
 int ae_table_probe(const ae_space_t sp, const char *path, ae_err_t err);
 int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, slong digits,
                    ae_err_t err);
+/* The same file's values as the exact rationals they denote (a decimal CSV value such as 0.1
+   is 1/10), into x (initialised for sp; masked entries untouched). Same errors as
+   ae_table_read, and AE_E_INPUT for a CSV value with a power of ten beyond +-2000. */
+int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae_err_t err);
 
 /* ---------------------------------------------------------------- sources (src/source) */
 /* Counter-based hash: the value of a generator is a pure function of (seed, stream, prompt,
@@ -240,6 +245,14 @@ void ae_bellman_map(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong
 /* r = M^{-1}(q): r(s,a) = q(s,a) - V_q(s.a) for non-ending a. Same precondition on q.
    q and r must not alias. */
 void ae_bellman_unmap(ae_table_t r, const ae_table_t q, const ae_space_t sp, slong prec);
+/* Settles the entries of out = M(in) (inverse = 0) or M^{-1}(in) (inverse = 1) whose ball
+   contains 0 without being exact, given x, the exact values of in (ae_table_read_exact):
+   such an entry is 0 only when one response continues below it (M) or its child row has one
+   allowed action (M^{-1}), for otherwise it is a rational plus the log of a sum of two or
+   more exponentials of rationals, never 0 (Lindemann-Weierstrass); it is then a rational sum
+   of entries of x, computed exactly. Sets each entry found to be 0 to an exact 0; returns
+   their number. The others are nonzero, and a higher precision separates them from 0. */
+slong ae_bellman_exact_zeros(ae_table_t out, const ae_qtable_t x, const ae_space_t sp, int inverse);
 /* V_q(s) = LSE of the unmasked entries of row (p,s). */
 void ae_bellman_value(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong prec);
 /* Exact multiplicative forms on potentials: phi = M(psi), phi(s,a) = psi(s,a)*beta(s.a),

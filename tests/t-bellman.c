@@ -1222,6 +1222,138 @@ START_TEST(test_lse_d)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------------ exact zeros */
+
+/* For every response of one prompt and every step t on it: cnt[e] += 1 and sum[e] = the sum of
+   x over steps t.. of the response, for entry e at step t. An entry of M(x) is 0 exactly when
+   cnt[e] == 1 and sum[e] == 0 (one continuation, Lindemann-Weierstrass otherwise). */
+static void zero_rec(slong *cnt, fmpq *sum, const ae_qtable_t x, const ae_space_t sp, slong p,
+                     slong *y, slong *st, slong *act, slong d)
+{
+    slong s = canon_index(sp->V, y, d), a, t;
+    for (a = 0; a < sp->A; a++) {
+        if (!def_allowed(sp->kind, sp->V, sp->T, d, a))
+            continue;
+        st[d] = s;
+        act[d] = a;
+        if (def_ends(sp->kind, sp->V, sp->T, d, a)) {
+            fmpq_t acc;
+            fmpq_init(acc);
+            for (t = d; t >= 0; t--) {
+                slong e = (p * sp->S + st[t]) * sp->A + act[t];
+                fmpq_add(acc, acc, x->v + e);
+                cnt[e]++;
+                fmpq_set(sum + e, acc);
+            }
+            fmpq_clear(acc);
+        } else {
+            y[d] = a;
+            zero_rec(cnt, sum, x, sp, p, y, st, act, d + 1);
+        }
+    }
+}
+
+START_TEST(test_exact_zeros)
+{
+    uint64_t st = ae_test_seed() ^ 0x7a65726fULL;
+    slong it, n = ae_test_iters(300);
+
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_qtable_t x;
+        ae_table_t out;
+        slong p, s, a, d, N, *cnt, y[AE_T_MAX], sst[AE_T_MAX], act[AE_T_MAX];
+        fmpq *sum;
+        int inverse = (int)(it & 1);
+        char buf[256];
+
+        ae_test_random_space(sp, &st);
+        N = sp->P * sp->S * sp->A;
+        ae_qtable_init(x, sp);
+        ae_table_init(out, sp);
+        cnt = calloc((size_t)N, sizeof(slong));
+        sum = _fmpq_vec_init(N);
+        /* values k/10 with k in [-2, 2]: exact sums of 0 are frequent, none is a dyadic */
+        for (s = 0; s < N; s++)
+            fmpq_set_si(x->v + s, sm_range(&st, -2, 2), 10);
+        for (p = 0; p < sp->P; p++)
+            zero_rec(cnt, sum, x, sp, p, y, sst, act, 0);
+        /* every allowed entry a ball around 0 that no precision would settle */
+        for (s = 0; s < N; s++) {
+            arb_zero(out->v + s);
+            mag_one(arb_radref(out->v + s));
+        }
+        ae_bellman_exact_zeros(out, x, sp, inverse);
+        for (p = 0; p < sp->P; p++)
+            for (s = 0; s < sp->S; s++) {
+                d = canon_depth(sp->V, sp->T, s);
+                for (a = 0; a < sp->A; a++) {
+                    slong e = (p * sp->S + s) * sp->A + a;
+                    int want = 0, got = arb_is_zero(out->v + e);
+                    if (def_allowed(sp->kind, sp->V, sp->T, d, a) &&
+                        !def_ends(sp->kind, sp->V, sp->T, d, a)) {
+                        if (!inverse) {
+                            want = cnt[e] == 1 && fmpq_is_zero(sum + e);
+                        } else { /* r = q(s,a) - V_q(child): one action in the child row */
+                            slong c, b, nb = 0, only = -1, f = 0, pw = 1, k;
+                            for (k = 0; k < d; k++, pw *= sp->V)
+                                f += pw; /* first state of depth d; depth d+1 starts at f+pw */
+                            c = f + pw + (s - f) * sp->V + a;
+                            for (b = 0; b < sp->A; b++)
+                                if (def_allowed(sp->kind, sp->V, sp->T, d + 1, b)) {
+                                    nb++;
+                                    only = b;
+                                }
+                            want = nb == 1 && fmpq_equal(x->v + e, x->v + (p * sp->S + c) * sp->A + only);
+                        }
+                    }
+                    if (want != got) {
+                        where(buf, sizeof buf, sp, p, s, a);
+                        failf("%s %s: exact zero %d, expected %d", inverse ? "unmap" : "map", buf, got, want);
+                    }
+                }
+            }
+        _fmpq_vec_clear(sum, N);
+        free(cnt);
+        ae_table_clear(out);
+        ae_qtable_clear(x);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
+/* The case of the report: E(2,2), 0.1 at the root's token 0 and -0.1 at EOS below it, read as
+   balls (not exact), map gives a ball around 0 that is settled to 0; the other entries stay. */
+START_TEST(test_exact_zero_decimal)
+{
+    ae_space_t sp;
+    ae_qtable_t x;
+    ae_table_t r, q;
+    static const slong num[9] = {1, -5, 10, 0, 0, -1, 0, 0, 20};
+    slong i;
+
+    ck_assert_int_eq(ae_space_init(sp, AE_EOS, 2, 2, 1, (ae_err_struct[1]){{0}}), 0);
+    ae_qtable_init(x, sp);
+    ae_table_init(r, sp);
+    ae_table_init(q, sp);
+    for (i = 0; i < 9; i++) {
+        fmpq_set_si(x->v + i, num[i], 10);
+        arb_fmpz_div_fmpz(r->v + i, fmpq_numref(x->v + i), fmpq_denref(x->v + i), 128);
+    }
+    ae_table_mask(r, sp);
+    ae_bellman_map(q, r, sp, 128);
+    ck_assert(arb_contains_zero(q->v + 0) && !arb_is_exact(q->v + 0));
+    ck_assert_int_eq(ae_bellman_exact_zeros(q, x, sp, 0), 1);
+    ck_assert(arb_is_zero(q->v + 0));
+    ck_assert(!arb_contains_zero(q->v + 1)); /* -0.5 + 2 */
+    ae_table_clear(q);
+    ae_table_clear(r);
+    ae_qtable_clear(x);
+    ae_space_clear(sp);
+}
+END_TEST
+
 static Suite *bellman_suite(void)
 {
     Suite *s = suite_create("bellman");
@@ -1251,6 +1383,11 @@ static Suite *bellman_suite(void)
     tc = tcase_create("ae_bellman_unmap");
     tcase_add_test(tc, test_unmap_certified);
     tcase_add_test(tc, test_unmap_oracle);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ae_bellman_exact_zeros");
+    tcase_add_test(tc, test_exact_zeros);
+    tcase_add_test(tc, test_exact_zero_decimal);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ae_bellman_value");

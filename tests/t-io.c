@@ -873,6 +873,76 @@ START_TEST(test_csv_forms)
 }
 END_TEST
 
+
+/* ae_table_read_exact: each CSV decimal as the rational it denotes (written here by hand),
+   each .npy double as its dyadic; a power of ten beyond +-2000 refused with line and field. */
+START_TEST(test_read_exact)
+{
+    static const char *const txt[10] = {"1E3", "+2.5", ".5", "5.", "-0e999999999", "0.1", "-1.5e-0003",
+                                        "0.0333333333333333333333333333333e1",
+                                        "12345678901234567890123456789", "7e-2000"};
+    static const char *const exact[10] = {"1000", "5/2", "1/2", "5", "0", "1/10", "-3/2000",
+                                          "333333333333333333333333333333/1000000000000000000000000000000",
+                                          "12345678901234567890123456789", NULL};
+    char *path = tmpname("exact.csv"), *npy = tmpname("exact.npy");
+    ae_space_t sp;
+    ae_qtable_t x;
+    ae_table_t t;
+    ae_err_t err;
+    fmpq_t q;
+    FILE *f;
+    slong i;
+
+    fmpq_init(q);
+    space(sp, AE_FIXED, 10, 1, 1);
+    ae_qtable_init(x, sp);
+    f = fopen(path, "wb");
+    fputs("prompt,prefix,action,value\n", f);
+    for (i = 9; i >= 0; i--)
+        fprintf(f, "0,,%ld,%s\n", (long)i, txt[i]);
+    fclose(f);
+    ae_err_init(err);
+    ck_assert_msg(ae_table_read_exact(x, sp, path, err) == 0, "%s", err->msg);
+    for (i = 0; i < 9; i++) {
+        ck_assert_int_eq(fmpq_set_str(q, exact[i], 10), 0);
+        ck_assert_msg(fmpq_equal(x->v + i, q), "%s read exactly", txt[i]);
+    }
+    fmpq_set_si(q, 7, 1); /* 7e-2000 = 7 / 10^2000 */
+    fmpz_set_ui(fmpq_denref(q), 10);
+    fmpz_pow_ui(fmpq_denref(q), fmpq_denref(q), 2000);
+    ck_assert(fmpq_equal(x->v + 9, q));
+
+    put_text(path, "prompt,prefix,action,value\n0,,0,1\n0,,1,2\n0,,2,3\n0,,3,4\n0,,4,5\n0,,5,6\n"
+                   "0,,6,7\n0,,7,8\n0,,8,1e2001\n0,,9,0\n");
+    ae_err_init(err);
+    ck_assert_int_eq(ae_table_read_exact(x, sp, path, err), AE_E_INPUT);
+    ck_assert_msg(strstr(err->msg, ":line 10:field value:") != NULL && strstr(err->msg, path) != NULL,
+                  "%s", err->msg);
+
+    /* npy: the double nearest 0.1 is 3602879701896397 / 2^55 */
+    ae_table_init(t, sp);
+    for (i = 0; i < 10; i++)
+        arb_set_d(t->v + i, i == 0 ? 0.1 : -(double)i);
+    ae_err_init(err);
+    ck_assert_msg(ae_table_write(npy, t, sp, 17, err) == 0, "%s", err->msg);
+    ck_assert_msg(ae_table_read_exact(x, sp, npy, err) == 0, "%s", err->msg);
+    fmpz_set_ui(fmpq_numref(q), UINT64_C(3602879701896397));
+    fmpz_one(fmpq_denref(q));
+    fmpz_mul_2exp(fmpq_denref(q), fmpq_denref(q), 55);
+    ck_assert(fmpq_equal(x->v + 0, q));
+    fmpq_set_si(q, -9, 1);
+    ck_assert(fmpq_equal(x->v + 9, q));
+    ae_table_clear(t);
+    ae_qtable_clear(x);
+    ae_space_clear(sp);
+    fmpq_clear(q);
+    unlink(path);
+    unlink(npy);
+    free(path);
+    free(npy);
+}
+END_TEST
+
 START_TEST(test_read_missing_file)
 {
     char *path = tmpname("nonexistent.csv");
@@ -1358,6 +1428,7 @@ static Suite *io_suite(void)
     tcase_add_test(tc, test_npy_handmade);
     tcase_add_test(tc, test_csv_forms);
     tcase_add_test(tc, test_read_missing_file);
+    tcase_add_test(tc, test_read_exact);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("bad_input");

@@ -80,3 +80,67 @@ void ae_bellman_unmap(ae_table_t r, const ae_table_t q, const ae_space_t sp, slo
     AE_ASSERT(r->v != q->v);
     bellman_pass(r, q, sp, -1, prec);
 }
+
+/* The one allowed action of row s at depth d, or -1 when the row has several. */
+static slong only_action(const ae_space_t sp, slong d)
+{
+    slong a, found = -1;
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a)) {
+            if (found >= 0)
+                return -1;
+            found = a;
+        }
+    return found;
+}
+
+/* Adds to sum the entries of x along the single response that continues from state s (depth
+   d); 0 when some row on the way offers a choice. */
+static int single_path_sum(fmpq_t sum, const ae_qtable_t x, const ae_space_t sp, slong p, slong s,
+                           slong d)
+{
+    for (;;) {
+        slong a = only_action(sp, d);
+        if (a < 0)
+            return 0;
+        fmpq_add(sum, sum, ae_qtable_entry(x, p, s, a));
+        if (ae_space_ends(sp, d, a))
+            return 1;
+        s = ae_space_child(sp, s, a);
+        d++;
+    }
+}
+
+slong ae_bellman_exact_zeros(ae_table_t out, const ae_qtable_t x, const ae_space_t sp, int inverse)
+{
+    fmpq_t sum;
+    slong p, d, s, a, n = 0;
+
+    fmpq_init(sum);
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++) {
+                    arb_ptr o = ae_table_entry(out, p, s, a);
+                    slong c, b;
+                    if (!ae_space_allowed(sp, d, a) || arb_is_exact(o) || !arb_contains_zero(o))
+                        continue;
+                    if (ae_space_ends(sp, d, a)) /* out = in: its ball, not an open question */
+                        continue;
+                    c = ae_space_child(sp, s, a);
+                    fmpq_set(sum, ae_qtable_entry(x, p, s, a));
+                    if (inverse) { /* r = q(s,a) - q(c,b) when b is the child's only action */
+                        b = only_action(sp, d + 1);
+                        if (b < 0)
+                            continue;
+                        fmpq_sub(sum, sum, ae_qtable_entry(x, p, c, b));
+                    } else if (!single_path_sum(sum, x, sp, p, c, d + 1))
+                        continue;
+                    if (fmpq_is_zero(sum)) {
+                        arb_zero(o);
+                        n++;
+                    }
+                }
+    fmpq_clear(sum);
+    return n;
+}

@@ -62,6 +62,10 @@ static void paths_edge(void *vctx, slong d, slong s, slong a, slong child)
         arb_exp(e, x, c->prec);
         arb_add(ps->logz, ps->logz, e, c->prec); /* holds Z until the end of the walk */
         arb_sub(diff, y, x, c->prec);
+        /* a NaN bound (huge balls at this precision) compares as neither below nor above: widen
+           it to everything, or the response would silently drop out of [dlo, dhi] */
+        if (arf_is_nan(arb_midref(diff)))
+            arb_zero_pm_inf(diff);
         arb_get_lbound_arf(c->b, diff, c->prec);
         if (arf_cmp(c->b, ps->dlo) < 0)
             arf_set(ps->dlo, c->b);
@@ -208,7 +212,10 @@ void ae_paths_row(ae_rows_t rows, const char *claim, const char *check, const ae
     for (p = 0; p < sp->P; p++) {
         ae_verdict vp;
         /* e encloses log p_q(y) - log p_R(y) = (log p_q(y) - R(y)) + log Z for every y */
-        arb_set_interval_arf(e, ps[p].dlo, ps[p].dhi, prec);
+        if (arf_cmp(ps[p].dlo, ps[p].dhi) <= 0)
+            arb_set_interval_arf(e, ps[p].dlo, ps[p].dhi, prec);
+        else /* no bound recorded: Arb aborts on reversed ends */
+            arb_zero_pm_inf(e);
         arb_add(e, e, ps[p].logz, prec);
         arb_get_mag(m, e);
         arf_set_mag(dev, m);

@@ -44,6 +44,8 @@ static void measure(check_result *res, const ae_table_t r, const ae_table_t q, c
                         continue;
                     arb_sub(d, q->v + k, qs->v + k, prec);
                     arb_get_abs_ubound_arf(b, d, prec);
+                    if (arf_is_nan(b)) /* NaN compares as nothing: would drop out of the max */
+                        arf_pos_inf(b);
                     if (res->where_abs < 0 || arf_cmp(b, res->abs) > 0) {
                         arf_set(res->abs, b);
                         res->where_abs = k;
@@ -55,6 +57,8 @@ static void measure(check_result *res, const ae_table_t r, const ae_table_t q, c
                         arf_pos_inf(b);
                     else
                         arf_div(b, b, m, prec, ARF_RND_UP);
+                    if (arf_is_nan(b))
+                        arf_pos_inf(b);
                     if (res->where_rel < 0 || arf_cmp(b, res->rel) > 0) {
                         arf_set(res->rel, b);
                         res->where_rel = k;

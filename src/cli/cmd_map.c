@@ -39,9 +39,11 @@ int ae_cmd_map(int argc, char **argv, int inverse)
     ae_cli_opts o;
     ae_space_t sp;
     ae_table_t in, out;
+    ae_qtable_t exact;
     ae_err_t err;
     slong prec;
     int rc = ae_cli_parse(&o, cmd, argc, argv), have_tables = 0;
+    int exact_state = 0; /* exact input values: 0 not read yet, 1 read, -1 unavailable */
 
     if (rc < 0) {
         fputs(help, stdout);
@@ -82,6 +84,18 @@ int ae_cmd_map(int argc, char **argv, int inverse)
                 ae_bellman_unmap(out, in, sp, prec);
             else
                 ae_bellman_map(out, in, sp, prec);
+            if (!accurate(out, needed_bits(o.out, o.digits))) {
+                /* a value that is exactly 0 (0.1 - 0.1) never gets a relative accuracy: decide
+                   such balls on the exact input values, read once */
+                if (exact_state == 0) {
+                    ae_err_t xerr;
+                    ae_err_init(xerr);
+                    ae_qtable_init(exact, sp);
+                    exact_state = ae_table_read_exact(exact, sp, o.in, xerr) == 0 ? 1 : -1;
+                }
+                if (exact_state > 0)
+                    ae_bellman_exact_zeros(out, exact, sp, inverse);
+            }
             if (accurate(out, needed_bits(o.out, o.digits)))
                 break;
             if (2 * prec > o.max_prec) {
@@ -98,6 +112,8 @@ int ae_cmd_map(int argc, char **argv, int inverse)
         if (rc == 0 && ae_table_write(o.out, out, sp, o.digits, err) != 0)
             rc = ae_cli_fail(cmd, err);
     }
+    if (exact_state != 0)
+        ae_qtable_clear(exact);
     if (have_tables) {
         ae_table_clear(in);
         ae_table_clear(out);

@@ -50,6 +50,54 @@ static int ieq(const char *s, const char *lower)
     return *s == '\0' && *lower == '\0';
 }
 
+/* The decimal s (syntax already checked) as the exact rational it is, into q; 1 when its
+   power of ten is beyond AE_IO_EXACT_EXP_MAX (q would be too large to be worth building). */
+static int decimal_exact(fmpq_t q, const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *digits = ae_malloc(n + 1);
+    const char *c = s;
+    slong e = 0, frac = 0;
+    int neg = 0, in_frac = 0, rc = 0;
+
+    if (*c == '+' || *c == '-')
+        neg = *c++ == '-';
+    for (; (*c >= '0' && *c <= '9') || *c == '.'; c++) {
+        if (*c == '.')
+            in_frac = 1;
+        else {
+            digits[k++] = *c;
+            frac += in_frac;
+        }
+    }
+    digits[k] = '\0';
+    if (*c == 'e' || *c == 'E')
+        e = strtol(c + 1, NULL, 10); /* at most 9 significant digits: fits */
+    e -= frac;
+    fmpz_set_str(fmpq_numref(q), digits, 10);
+    fmpz_one(fmpq_denref(q));
+    if (!fmpz_is_zero(fmpq_numref(q))) {
+        if (e > AE_IO_EXACT_EXP_MAX || e < -AE_IO_EXACT_EXP_MAX)
+            rc = 1;
+        else {
+            fmpz_t t;
+            fmpz_init(t);
+            fmpz_set_ui(t, 10);
+            fmpz_pow_ui(t, t, (ulong)(e < 0 ? -e : e));
+            if (e < 0)
+                fmpz_set(fmpq_denref(q), t);
+            else
+                fmpz_mul(fmpq_numref(q), fmpq_numref(q), t);
+            fmpz_clear(t);
+            fmpq_canonicalise(q);
+        }
+    }
+    if (neg)
+        fmpq_neg(q, q);
+    free(digits);
+    return rc;
+}
+
 /* Strict syntax check first: arb_set_str alone would take "[1 +/- 2]", "--1" and digits
    split by spaces. Sets *cls; for finite values sets x to a ball containing the decimal. */
 static const char *parse_value(arb_t x, int *cls, const char *s, slong prec)
@@ -111,8 +159,8 @@ int _ae_csv_probe(FILE *in, const char *path, ae_err_t err)
     return 0;
 }
 
-int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, slong prec,
-                 ae_err_t err)
+int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FILE *in,
+                 const char *path, slong prec, ae_err_t err)
 {
     char *line = NULL, *f[4];
     size_t cap = 0;
@@ -252,6 +300,11 @@ int _ae_csv_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
         }
         if (cls == AE_IO_NEG_INF)
             arb_neg_inf(ae_table_entry(t, p, s, a));
+        else if (exact != NULL && decimal_exact(ae_qtable_entry(exact, p, s, a), f[3]) != 0) {
+            rc = csv_fail(err, path, lineno, "value", "'%.40s': power of ten beyond +-%d, too large "
+                          "to take exactly", f[3], AE_IO_EXACT_EXP_MAX);
+            break;
+        }
         seen[idx] = lineno;
     }
     if (rc == 0 && ferror(in))

@@ -2,6 +2,7 @@
    that go through a temporary file so that a failed write never leaves a partial table. */
 #include "ae-impl.h"
 #include <errno.h>
+#include <math.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "io-impl.h"
@@ -74,7 +75,35 @@ int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong pre
     if (fmt == AE_IO_NPY)
         rc = _ae_npy_read(t, sp, in, path, err);
     else
-        rc = _ae_csv_read(t, sp, in, path, prec, err);
+        rc = _ae_csv_read(t, NULL, sp, in, path, prec, err);
+    fclose(in);
+    return rc;
+}
+
+int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae_err_t err)
+{
+    int fmt = table_format(path), rc;
+    ae_table_t t;
+    FILE *in;
+
+    if (fmt == AE_IO_UNKNOWN)
+        return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
+    AE_ASSERT(x->P == sp->P && x->S == sp->S && x->A == sp->A);
+    in = fopen(path, "rb");
+    if (in == NULL)
+        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    ae_table_init(t, sp);
+    if (fmt == AE_IO_NPY) {
+        rc = _ae_npy_read(t, sp, in, path, err);
+        if (rc == 0) { /* float64/float32 values are dyadic: their balls are exact */
+            slong i;
+            for (i = 0; i < sp->P * sp->S * sp->A; i++)
+                if (arb_is_finite(t->v + i))
+                    arf_get_fmpq(x->v + i, arb_midref(t->v + i));
+        }
+    } else
+        rc = _ae_csv_read(t, x, sp, in, path, 64, err);
+    ae_table_clear(t);
     fclose(in);
     return rc;
 }
@@ -107,6 +136,32 @@ static int emit_table(FILE *out, const void *ctx)
     return e->npy ? _ae_npy_write(out, e->t, e->sp) : _ae_csv_write(out, e->t, e->sp, e->digits);
 }
 
+/* float64 holds about +-1.8e308: a larger value would be written as +-inf at an allowed entry,
+   which every reader (ours included) rejects. Refuses before any file is opened. */
+static int npy_range_check(const char *path, const ae_table_t t, const ae_space_t sp, ae_err_t err)
+{
+    slong p, s, a, d;
+    for (p = 0; p < sp->P; p++) {
+        d = 0;
+        for (s = 0; s < sp->S; s++) {
+            if (s == sp->first[d + 1])
+                d++;
+            for (a = 0; a < sp->A; a++) {
+                arf_srcptr mid = arb_midref(ae_table_entry(t, p, s, a));
+                if (ae_space_allowed(sp, d, a) && !isfinite(arf_get_d(mid, ARF_RND_NEAR))) {
+                    char where[AE_IO_PREFIX_MAX + 64], *v = arf_get_str(mid, 6);
+                    _ae_io_entry_name(where, sizeof where, sp, p, s, a);
+                    ae_err_set(err, AE_E_INPUT, "%s: %s: value %s is beyond the float64 range "
+                               "of .npy (write .csv, which holds any value)", path, where, v);
+                    flint_free(v);
+                    return err->code;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
 int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, slong digits,
                    ae_err_t err)
 {
@@ -118,6 +173,8 @@ int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, sl
         return ae_err_set(err, AE_E_USAGE, "%s: %ld significant digits out of range [1, %d]", path,
                           (long)digits, AE_IO_DIGITS_MAX);
     AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
+    if (fmt == AE_IO_NPY && npy_range_check(path, t, sp, err) != 0)
+        return err->code;
 
     {
         table_emit te;

@@ -48,8 +48,8 @@ void ae_fmt_ubound(char *buf, size_t n, const arf_t x)
         snprintf(buf, n, "0");
         return;
     }
-    if (arf_is_inf(x)) {
-        snprintf(buf, n, arf_sgn(x) > 0 ? "inf" : "-inf");
+    if (arf_is_inf(x) || arf_is_nan(x)) { /* a NaN end bounds nothing: no bound is inf */
+        snprintf(buf, n, arf_is_inf(x) && arf_sgn(x) < 0 ? "-inf" : "inf");
         return;
     }
     mpfr_init2(m, arf_bits(x) > 2 ? arf_bits(x) : 2);

@@ -4,6 +4,14 @@
    pb->prec, and what is recorded is its certified upper (or lower) end. */
 #include "ae-impl.h"
 
+/* An upper end that is NaN (a ball of diverged iterates) bounds nothing: +inf, so that neither
+   fmax(0, .) nor a running maximum turns it into a small number. */
+static void nan_up(arf_t u)
+{
+    if (arf_is_nan(u))
+        arf_pos_inf(u);
+}
+
 /* certified upper end of x, as a double rounded up */
 static double up_d(const arb_t x, slong prec)
 {
@@ -11,6 +19,7 @@ static double up_d(const arb_t x, slong prec)
     double r;
     arf_init(u);
     arb_get_ubound_arf(u, x, prec);
+    nan_up(u);
     r = arf_get_d(u, ARF_RND_CEIL);
     arf_clear(u);
     return r;
@@ -22,26 +31,38 @@ static void max_abs_up(arf_t z, const arb_t x, slong prec)
     arf_t u;
     arf_init(u);
     arb_get_abs_ubound_arf(u, x, prec);
+    nan_up(u);
     if (arf_cmp(u, z) > 0)
         arf_set(z, u);
     arf_clear(u);
 }
 
-/* v = LSE of the doubles x[0..n-1] (all finite). Arb's exponents are unbounded, so no shift
-   by the maximum is needed. */
+/* v = LSE of the doubles x[0..n-1], shifted by their largest m (exact in Arb): arb_exp of
+   a diverged iterate near 1e306 gives [+-inf] though Arb's exponents are unbounded, while
+   exp(x - m) <= 1. */
 static void lse_d(arb_t v, const double *x, slong n, slong prec)
 {
     arb_t t;
+    arf_t m;
+    double mx = x[0];
     slong i;
+    for (i = 1; i < n; i++)
+        mx = x[i] > mx ? x[i] : mx;
+    arf_init(m);
+    if (isfinite(mx))
+        arf_set_d(m, mx);
     arb_init(t);
     arb_zero(v);
     for (i = 0; i < n; i++) {
         arb_set_d(t, x[i]);
+        arb_sub_arf(t, t, m, prec);
         arb_exp(t, t, prec);
         arb_add(v, v, t, prec);
     }
     arb_log(v, v, prec);
+    arb_add_arf(v, v, m, prec);
     arb_clear(t);
+    arf_clear(m);
 }
 
 /* lo = max(lo, lower bound of |x|), hi = max(hi, upper bound of |x|) */
@@ -51,6 +72,7 @@ static void track_abs(arf_t lo, arf_t hi, const arb_t x, arf_t tmp, slong prec)
     if (arf_cmp(tmp, lo) > 0)
         arf_set(lo, tmp);
     arb_get_abs_ubound_arf(tmp, x, prec);
+    nan_up(tmp);
     if (arf_cmp(tmp, hi) > 0)
         arf_set(hi, tmp);
 }
@@ -143,6 +165,7 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
         arb_add(garm, garm, klx, prec);
         arb_div(klx, klx, mass_p, prec);
         arb_get_ubound_arf(lb, klx, prec);
+        nan_up(lb);
         if (arf_cmp(lb, klmax) > 0)
             arf_set(klmax, lb);
         /* 2T eps_x, eps_x = max |M(r*) - q| over x's entries, enclosed in [elo, ehi] */
@@ -152,10 +175,10 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
         if (arf_cmp(elo, bndmax) > 0)
             arf_set(bndmax, elo);
         verdict = ae_verdict_meet(verdict, ae_cert_le(klx, bnd));
-        {
-            double b = arf_get_d(arb_midref(bnd), ARF_RND_NEAR), k = arf_get_d(arb_midref(klx), ARF_RND_NEAR);
-            if (b > 0 && k / b > ratio)
-                ratio = k / b;
+        if (arf_sgn(arb_midref(bnd)) > 0) { /* divided in arf: the bound may pass DBL_MAX */
+            arf_div(tmp, arb_midref(klx), arb_midref(bnd), 53, ARF_RND_NEAR);
+            if (arf_get_d(tmp, ARF_RND_NEAR) > ratio)
+                ratio = arf_get_d(tmp, ARF_RND_NEAR);
         }
 
         /* EBM: L += rho(x) A(x) - sum_y rho(x,y) R(x,y) */
