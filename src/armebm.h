@@ -319,11 +319,13 @@ void ae_claim_c1_exact(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed)
 void ae_claim_c2_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
 void ae_claim_c3_exact(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed);
 
-/* The certified C1 checker with the map under test supplied by the caller (a test double:
-   tests pass a deliberately broken M and expect VIOLATED). */
+/* The certified C1 checker with the maps under test supplied by the caller (test doubles:
+   tests pass a deliberately broken M, or a broken M and M^{-1} sharing one bug, and expect
+   VIOLATED). The round trips check `map` against the checker's own inverse; `unmap` (out, in
+   as for map) is checked against shifted rewards. */
 typedef void (*ae_map_fn)(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong prec);
 void _ae_claim_c1_certified_map(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec,
-                                slong max_prec, ae_map_fn map);
+                                slong max_prec, ae_map_fn map, ae_map_fn unmap);
 
 /* ---------------------------------------------------------------- rewards (src/source) */
 typedef enum {
