@@ -427,9 +427,13 @@ void ae_claim_distill(ae_rows_t rows, const ae_instance *in, const ae_student_sp
 
 /* C4: entropy and KL chain rules on random logit tables (certified). */
 void ae_claim_c4_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
-/* C5: dV_{M(r)}(x)/dr(s,a) = prefix marginal (reverse mode vs product of policies on every
-   entry; finite differences with certified remainder on samples) and dA/dR(y) = p_R(y). */
+/* C5: dV_{M(r)}(x)/dr(s,a) = prefix marginal (a reverse-mode adjoint sweep through M on every
+   entry, finite differences with certified remainder on samples, both against the marginal
+   summed over responses from r alone) and dA/dR(y) = p_R(y). */
 void ae_claim_c5_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
+/* The same with the map under test supplied by the caller (a test double, as for C1). */
+void _ae_claim_c5_certified_map(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec,
+                                slong max_prec, ae_map_fn map);
 
 /* C11: reference measure. With a normalised random reference q_ref, checks the residual map
    (p_{q+q_ref} = p_{R_r + R_ref} on every y) and E_q[R] - KL(p_q||p_ref) = log Z' - KL(p_q||p_R').*/

@@ -192,6 +192,32 @@ START_TEST(test_mutant_shared_bug)
 }
 END_TEST
 
+START_TEST(test_mutant_c5)
+{
+    /* a map that drops V at one depth: the adjoint sweep through it is a wrong derivative, and
+       the marginal summed over responses from r alone must disagree (an adjoint compared with
+       products of the same wrong policies would not) */
+    ae_space_t sp;
+    ae_err_t err;
+    ae_instance in;
+    ae_rows_t rows;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 2, 3, 1, err);
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 5, "mutant");
+    for (mutant_depth = 0; mutant_depth < 2; mutant_depth++) {
+        ae_rows_init(rows);
+        _ae_claim_c5_certified_map(rows, &in, 9, 128, 512, map_drop_value);
+        ck_assert_int_eq(find_row(rows, "dV/dr(s,a) = prefix marginal (rev-mode)")->verdict, AE_VIOLATED);
+        ae_rows_clear(rows);
+    }
+    ae_rows_init(rows);
+    _ae_claim_c5_certified_map(rows, &in, 9, 128, 512, ae_bellman_map);
+    ck_assert_int_eq(ae_rows_verdict(rows), AE_VERIFIED);
+    ae_rows_clear(rows);
+    ae_space_clear(sp);
+}
+END_TEST
+
 START_TEST(test_mutant_sanity)
 {
     /* the unmutated map through the same hook verifies: the mutation test is not vacuous */
@@ -367,6 +393,7 @@ static Suite *claims_suite(void)
     ae_test_add(s, "ae_claim_c1_certified", test_c1_certified, 20);
     ae_test_add(s, "mutation", test_mutant_drop_value, 20);
     ae_test_add(s, "mutant_shared_bug", test_mutant_shared_bug, 60);
+    ae_test_add(s, "mutant_c5", test_mutant_c5, 30);
     ae_test_add(s, "mutation_sanity", test_mutant_sanity, 20);
     ae_test_add(s, "ae_claim_c2_certified", test_c2_certified, 20);
     ae_test_add(s, "ae_claim_c3_exact", test_c3_exact, 20);
