@@ -369,8 +369,9 @@ void ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int revers
 
 /* ---------------------------------------------------------------- distillation (src/measure) */
 /* Certified measurements of a student q = q* + delta against the teacher q* = M(r), one prompt.
-   KL values use the chain rule over states (weights from the first argument); p_q* = p_R by
-   Proposition 1 (C1). */
+   KL values are summed over responses, p(y) log(p_q(y)/p_R(y)) with the log-ratio summed along
+   y's path, apart from the per-state KLs that Lemma 1 (C7) bounds; p_q* = p_R by Proposition 1
+   (C1). */
 typedef struct {
     arb_t eps;            /* max |delta| over unmasked entries */
     arb_t kl_qr, kl_rq;   /* KL(p_q || p_R), KL(p_R || p_q) */
