@@ -56,10 +56,14 @@ int ae_err_set(ae_err_t err, int code, const char *fmt, ...)
     ;
 
 /* ---------------------------------------------------------------- verdicts (src/cert) */
-typedef enum { AE_VIOLATED = -1, AE_UNDECIDED = 0, AE_VERIFIED = 1 } ae_verdict;
+/* CONSISTENT ("consistent"): a consistency check, whose two sides share what it tests (its
+   check text ends in "(consistency)"); its sides agreed, but it is not counted as verified.
+   It can still be VIOLATED or UNDECIDED. */
+typedef enum { AE_VIOLATED = -1, AE_UNDECIDED = 0, AE_VERIFIED = 1, AE_CONSISTENT = 2 } ae_verdict;
 
 const char *ae_verdict_name(ae_verdict v);
-/* Combine verdicts of sub-checks: VIOLATED beats UNDECIDED beats VERIFIED. */
+/* Combine verdicts of sub-checks: VIOLATED beats UNDECIDED beats VERIFIED; CONSISTENT changes
+   nothing (the meet of consistency checks alone is CONSISTENT). */
 ae_verdict ae_verdict_meet(ae_verdict a, ae_verdict b);
 
 /* Slack bits c in the equality tolerance 2^-(prec-c) * max(1,|a|,|b|). */
@@ -264,8 +268,11 @@ void ae_rows_clear(ae_rows_t rows);
 /* Appends a zeroed row and returns it (valid until the next append). */
 ae_row *ae_rows_add(ae_rows_t rows);
 void ae_rows_append(ae_rows_t dst, const ae_rows_t src);
-/* Worst verdict over all rows (VERIFIED when empty). */
+/* Worst verdict over all rows (VERIFIED when empty; consistency rows that agree do not lower it). */
 ae_verdict ae_rows_verdict(const ae_rows_t rows);
+/* Marks a row as a consistency check: " (consistency)" appended to its check text, and
+   VERIFIED turned into CONSISTENT, so that it is never counted as verified. */
+void ae_row_mark_consistency(ae_row *row);
 /* Formatting helpers for rows: an upper bound in "%.3Re" rounded up, a ball as Arb prints it. */
 void ae_fmt_ubound(char *buf, size_t n, const arf_t x);
 void ae_fmt_arb(char *buf, size_t n, const arb_t x, slong digits);
@@ -680,6 +687,8 @@ double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space
    top-down product and log-sum per path, summed at the leaves). Each quantity has its own
    route:
    - logz:    log sum_y exp R(y), direct summation (leaves counted by path sum, as above)
+   - pent:    E_pR[R - log p_R] = sum_y p_R(y) (R(y) - log p_R(y)) with p_R(y) = exp R(y) / Z from
+              those counts and Z, from r alone
    - logbeta: V_q*(x) = log beta(x), the recursion
    - mass:    sum_y p_q*(y), and elbo: sum_y p_q*(y) (R(y) - log p_q*(y)), nested over states
    - rmass:   sum_y p_q'(y), and relbo: sum_y p_q'(y) (R(y) - log p_q'(y)), over responses
@@ -687,7 +696,7 @@ double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space
    - rent:    H(p_q') = -sum_y p_q'(y) log p_q'(y), over responses
    - sent:    sum_s p_q'(s) H(pi_q'(.|s)), the chain rule over states */
 typedef struct {
-    arb_t logz, logbeta, mass, elbo, rmass, relbo, rkl, rent, sent;
+    arb_t logz, pent, logbeta, mass, elbo, rmass, relbo, rkl, rent, sent;
     slong responses;
 } ae_stream_elbo_struct;
 typedef ae_stream_elbo_struct ae_stream_elbo_t[1];

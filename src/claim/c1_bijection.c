@@ -8,38 +8,8 @@ typedef struct {
     ae_map_fn map, unmap;
 } c1_arg;
 
-/* V_q(s) = log sum_a exp q(s,a) over the allowed entries of row (p,s), shifted by the largest
-   upper end: written apart from the maps' LSE (src/bellman), so the round trips do not share it. */
-static void value_apart(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d, slong prec)
-{
-    arf_t m, u;
-    arb_t t;
-    slong a;
-    arf_init(m);
-    arf_init(u);
-    arb_init(t);
-    arf_neg_inf(m);
-    for (a = 0; a < sp->A; a++)
-        if (ae_space_allowed(sp, d, a)) {
-            arb_get_ubound_arf(u, ae_table_entry(q, p, s, a), prec);
-            arf_max(m, m, u);
-        }
-    arb_zero(v);
-    for (a = 0; a < sp->A; a++)
-        if (ae_space_allowed(sp, d, a)) {
-            arb_sub_arf(t, ae_table_entry(q, p, s, a), m, prec);
-            arb_exp(t, t, prec);
-            arb_add(v, v, t, prec);
-        }
-    arb_log(v, v, prec);
-    arb_add_arf(v, v, m, prec);
-    arb_clear(t);
-    arf_clear(m);
-    arf_clear(u);
-}
-
 /* M^{-1} by its own code path: r(s,a) = q(s,a) - V_q(s.a) at non-ending actions, the child
-   found by ranking the extended prefix, its value by value_apart; no recursion is needed. The
+   found by ranking the extended prefix, its value by ae_value_apart; no recursion is needed. The
    round trips compare M (the map under test) against it, never M against the maps' own inverse. */
 static void inverse_apart(ae_table_t r, const ae_table_t q, const ae_space_t sp, slong prec)
 {
@@ -58,7 +28,7 @@ static void inverse_apart(ae_table_t r, const ae_table_t q, const ae_space_t sp,
                     arb_set(o, ae_table_entry(q, p, s, a));
                 else {
                     tok[d] = a;
-                    value_apart(v, q, sp, p, ae_space_rank(sp, tok, d + 1), d + 1, prec);
+                    ae_value_apart(v, q, sp, p, ae_space_rank(sp, tok, d + 1), d + 1, prec);
                     arb_sub(o, ae_table_entry(q, p, s, a), v, prec);
                 }
             }
