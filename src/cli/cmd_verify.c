@@ -21,7 +21,8 @@ static const char help[] =
     "With --stream (one space; C1-C4, default all four): table-free walks on dyadic\n"
     "instances, any size, memory O(T*A) per thread, on --threads threads (default: the core\n"
     "count); the output bytes do not depend on the thread count (nor on MPI ranks).\n"
-    "Exit 0 when every row is verified, 1 otherwise, 2 on bad usage or input.\n";
+    "Rows marked (consistency) share what they test: verdict 'consistent', counted apart.\n"
+    "Exit 0 when every row is verified (or consistent), 1 otherwise, 2 on bad usage or input.\n";
 
 static int parse_claims(int *mask, char **args, int n)
 {
