@@ -56,10 +56,14 @@ int ae_err_set(ae_err_t err, int code, const char *fmt, ...)
     ;
 
 /* ---------------------------------------------------------------- verdicts (src/cert) */
-typedef enum { AE_VIOLATED = -1, AE_UNDECIDED = 0, AE_VERIFIED = 1 } ae_verdict;
+/* CONSISTENT ("consistent"): a consistency check, whose two sides share what it tests (its
+   check text ends in "(consistency)"); its sides agreed, but it is not counted as verified.
+   It can still be VIOLATED or UNDECIDED. */
+typedef enum { AE_VIOLATED = -1, AE_UNDECIDED = 0, AE_VERIFIED = 1, AE_CONSISTENT = 2 } ae_verdict;
 
 const char *ae_verdict_name(ae_verdict v);
-/* Combine verdicts of sub-checks: VIOLATED beats UNDECIDED beats VERIFIED. */
+/* Combine verdicts of sub-checks: VIOLATED beats UNDECIDED beats VERIFIED; CONSISTENT changes
+   nothing (the meet of consistency checks alone is CONSISTENT). */
 ae_verdict ae_verdict_meet(ae_verdict a, ae_verdict b);
 
 /* Slack bits c in the equality tolerance 2^-(prec-c) * max(1,|a|,|b|). */
@@ -308,8 +312,11 @@ void ae_rows_clear(ae_rows_t rows);
 /* Appends a zeroed row and returns it (valid until the next append). */
 ae_row *ae_rows_add(ae_rows_t rows);
 void ae_rows_append(ae_rows_t dst, const ae_rows_t src);
-/* Worst verdict over all rows (VERIFIED when empty). */
+/* Worst verdict over all rows (VERIFIED when empty; consistency rows that agree do not lower it). */
 ae_verdict ae_rows_verdict(const ae_rows_t rows);
+/* Marks a row as a consistency check: " (consistency)" appended to its check text, and
+   VERIFIED turned into CONSISTENT, so that it is never counted as verified. */
+void ae_row_mark_consistency(ae_row *row);
 /* Formatting helpers for rows: an upper bound in "%.3Re" rounded up, a ball as Arb prints it. */
 void ae_fmt_ubound(char *buf, size_t n, const arf_t x);
 void ae_fmt_arb(char *buf, size_t n, const arb_t x, slong digits);
@@ -402,11 +409,13 @@ void ae_claim_c1_exact(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed)
 void ae_claim_c2_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
 void ae_claim_c3_exact(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed);
 
-/* The certified C1 checker with the map under test supplied by the caller (a test double:
-   tests pass a deliberately broken M and expect VIOLATED). */
+/* The certified C1 checker with the maps under test supplied by the caller (test doubles:
+   tests pass a deliberately broken M, or a broken M and M^{-1} sharing one bug, and expect
+   VIOLATED). The round trips check `map` against the checker's own inverse; `unmap` (out, in
+   as for map) is checked against shifted rewards. */
 typedef void (*ae_map_fn)(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong prec);
 void _ae_claim_c1_certified_map(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec,
-                                slong max_prec, ae_map_fn map);
+                                slong max_prec, ae_map_fn map, ae_map_fn unmap);
 
 /* ---------------------------------------------------------------- rewards (src/source) */
 typedef enum {
@@ -450,8 +459,9 @@ void ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int revers
 
 /* ---------------------------------------------------------------- distillation (src/measure) */
 /* Certified measurements of a student q = q* + delta against the teacher q* = M(r), one prompt.
-   KL values use the chain rule over states (weights from the first argument); p_q* = p_R by
-   Proposition 1 (C1). */
+   KL values are summed over responses, p(y) log(p_q(y)/p_R(y)) with the log-ratio summed along
+   y's path, apart from the per-state KLs that Lemma 1 (C7) bounds; p_q* = p_R by Proposition 1
+   (C1). */
 typedef struct {
     arb_t eps;            /* max |delta| over unmasked entries */
     arb_t kl_qr, kl_rq;   /* KL(p_q || p_R), KL(p_R || p_q) */
@@ -508,9 +518,13 @@ void ae_claim_distill(ae_rows_t rows, const ae_instance *in, const ae_student_sp
 
 /* C4: entropy and KL chain rules on random logit tables (certified). */
 void ae_claim_c4_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
-/* C5: dV_{M(r)}(x)/dr(s,a) = prefix marginal (reverse mode vs product of policies on every
-   entry; finite differences with certified remainder on samples) and dA/dR(y) = p_R(y). */
+/* C5: dV_{M(r)}(x)/dr(s,a) = prefix marginal (a reverse-mode adjoint sweep through M on every
+   entry, finite differences with certified remainder on samples, both against the marginal
+   summed over responses from r alone) and dA/dR(y) = p_R(y). */
 void ae_claim_c5_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec);
+/* The same with the map under test supplied by the caller (a test double, as for C1). */
+void _ae_claim_c5_certified_map(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec,
+                                slong max_prec, ae_map_fn map);
 
 /* C11: reference measure. With a normalised random reference q_ref, checks the residual map
    (p_{q+q_ref} = p_{R_r + R_ref} on every y) and E_q[R] - KL(p_q||p_ref) = log Z' - KL(p_q||p_R').*/
@@ -758,6 +772,8 @@ double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space
    top-down product and log-sum per path, summed at the leaves). Each quantity has its own
    route:
    - logz:    log sum_y exp R(y), direct summation (leaves counted by path sum, as above)
+   - pent:    E_pR[R - log p_R] = sum_y p_R(y) (R(y) - log p_R(y)) with p_R(y) = exp R(y) / Z from
+              those counts and Z, from r alone
    - logbeta: V_q*(x) = log beta(x), the recursion
    - mass:    sum_y p_q*(y), and elbo: sum_y p_q*(y) (R(y) - log p_q*(y)), nested over states
    - rmass:   sum_y p_q'(y), and relbo: sum_y p_q'(y) (R(y) - log p_q'(y)), over responses
@@ -765,7 +781,7 @@ double ae_stream_walk_d(slong *responses, const ae_gen_struct *g, const ae_space
    - rent:    H(p_q') = -sum_y p_q'(y) log p_q'(y), over responses
    - sent:    sum_s p_q'(s) H(pi_q'(.|s)), the chain rule over states */
 typedef struct {
-    arb_t logz, logbeta, mass, elbo, rmass, relbo, rkl, rent, sent;
+    arb_t logz, pent, logbeta, mass, elbo, rmass, relbo, rkl, rent, sent;
     slong responses;
 } ae_stream_elbo_struct;
 typedef ae_stream_elbo_struct ae_stream_elbo_t[1];

@@ -77,6 +77,14 @@ for chk in "ELBO < log Z (random q)"; do
   a=$(grep -F "$chk," "$tmp/tb/claims.csv" | cut -d, -f8); b=$(grep -F "$chk (stream)," "$tmp/st1/claims.csv" | cut -d, -f8)
   [ -n "$a" ] && [ "$a" = "$b" ] && ok || ko "$chk: table '$a' vs stream '$b'"
 done
+# consistency checks: marked, verdict 'consistent', counted apart in the summary, exit 0
+out=$("$bin" verify C1 C3 --stream --space eos --vocab 2 --horizon 5 --seeds 1 --threads 1 --out "$tmp/cons") \
+  && ok || ko "verify with consistency rows must exit 0"
+grep -q '^C1: 1 verified, 0 violated, 0 undecided, 1 consistent (consistency checks, not counted as verified)' <<<"$out" \
+  && ok || ko "C1 summary: $out"
+grep -q '^C3: 1 verified, 0 violated, 0 undecided, 1 consistent' <<<"$out" && ok || ko "C3 summary: $out"
+[ "$(grep -F '(consistency)' "$tmp/cons/claims.csv" | grep -c ',consistent,')" -eq 2 ] \
+  && ok || ko "consistency rows: $(cut -d, -f2,12 "$tmp/cons/claims.csv")"
 
 echo "cli-roundtrip: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

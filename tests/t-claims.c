@@ -116,7 +116,7 @@ START_TEST(test_mutant_drop_value)
             ae_space_init(sp, cases[c].kind, cases[c].V, cases[c].T, 2, err);
             ae_test_instance(&in, sp, AE_GEN_DYADIC, 5, "mutant");
             ae_rows_init(rows);
-            _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, map_drop_value);
+            _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, map_drop_value, ae_bellman_unmap);
             r = find_row(rows, "p_R(y) = p_M(r)(y) all y");
             ck_assert_msg(r->verdict == AE_VIOLATED, "case %d depth %ld: distribution check says %s", c,
                           (long)mutant_depth, ae_verdict_name(r->verdict));
@@ -132,6 +132,92 @@ START_TEST(test_mutant_drop_value)
 }
 END_TEST
 
+/* A pair of maps sharing one bug, as M and M^{-1} shared one pass with a sign flag: both add
+   (resp. subtract) the child's value plus 1/64. Each is the other's inverse, so round trips
+   through the pair alone cannot see the bug; the checker's own inverse must. */
+static void shift_nonending(ae_table_t t, const ae_space_t sp, double c, slong prec)
+{
+    slong p, s, a;
+    for (p = 0; p < sp->P; p++)
+        for (s = 0; s < sp->S; s++)
+            for (a = 0; a < sp->A; a++) {
+                slong d = ae_space_depth(sp, s);
+                arb_ptr x = ae_table_entry(t, p, s, a);
+                if (ae_space_allowed(sp, d, a) && !ae_space_ends(sp, d, a)) {
+                    arb_t b;
+                    arb_init(b);
+                    arb_set_d(b, c);
+                    arb_add(x, x, b, prec);
+                    arb_clear(b);
+                }
+            }
+}
+
+static void map_biased(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong prec)
+{
+    ae_table_t t;
+    ae_table_init(t, sp);
+    ae_table_set(t, r);
+    shift_nonending(t, sp, 1.0 / 64, prec);
+    ae_bellman_map(q, t, sp, prec);
+    ae_table_clear(t);
+}
+
+static void unmap_biased(ae_table_t r, const ae_table_t q, const ae_space_t sp, slong prec)
+{
+    ae_bellman_unmap(r, q, sp, prec);
+    shift_nonending(r, sp, -1.0 / 64, prec);
+}
+
+START_TEST(test_mutant_shared_bug)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_instance in;
+    ae_rows_t rows;
+    ae_err_init(err);
+    ae_space_init(sp, AE_EOS, 3, 3, 2, err);
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 5, "shared");
+    ae_rows_init(rows);
+    _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, map_biased, unmap_biased);
+    ck_assert_int_eq(find_row(rows, "unmap(map(r)) = r")->verdict, AE_VIOLATED);
+    ck_assert_int_eq(find_row(rows, "map(unmap(q0)) = q0")->verdict, AE_VIOLATED);
+    ae_rows_clear(rows);
+    /* M right, M^{-1} wrong: the shift row, which checks M^{-1} against the rewards, sees it */
+    _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, ae_bellman_map, unmap_biased);
+    ck_assert_int_eq(find_row(rows, "unmap(map(r)) = r")->verdict, AE_VERIFIED);
+    ck_assert_int_eq(find_row(rows, "unmap(q+c(s)) row+c edge-c")->verdict, AE_VIOLATED);
+    ae_rows_clear(rows);
+    ae_space_clear(sp);
+}
+END_TEST
+
+START_TEST(test_mutant_c5)
+{
+    /* a map that drops V at one depth: the adjoint sweep through it is a wrong derivative, and
+       the marginal summed over responses from r alone must disagree (an adjoint compared with
+       products of the same wrong policies would not) */
+    ae_space_t sp;
+    ae_err_t err;
+    ae_instance in;
+    ae_rows_t rows;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 2, 3, 1, err);
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 5, "mutant");
+    for (mutant_depth = 0; mutant_depth < 2; mutant_depth++) {
+        ae_rows_init(rows);
+        _ae_claim_c5_certified_map(rows, &in, 9, 128, 512, map_drop_value);
+        ck_assert_int_eq(find_row(rows, "dV/dr(s,a) = prefix marginal (rev-mode)")->verdict, AE_VIOLATED);
+        ae_rows_clear(rows);
+    }
+    ae_rows_init(rows);
+    _ae_claim_c5_certified_map(rows, &in, 9, 128, 512, ae_bellman_map);
+    ck_assert_int_eq(ae_rows_verdict(rows), AE_VERIFIED);
+    ae_rows_clear(rows);
+    ae_space_clear(sp);
+}
+END_TEST
+
 START_TEST(test_mutant_sanity)
 {
     /* the unmutated map through the same hook verifies: the mutation test is not vacuous */
@@ -143,7 +229,7 @@ START_TEST(test_mutant_sanity)
     ae_space_init(sp, AE_EOS, 3, 3, 2, err);
     ae_test_instance(&in, sp, AE_GEN_DYADIC, 5, "plain");
     ae_rows_init(rows);
-    _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, ae_bellman_map);
+    _ae_claim_c1_certified_map(rows, &in, 9, 128, 512, ae_bellman_map, ae_bellman_unmap);
     assert_all_verified(rows, "hooked plain map", 5, sp);
     ae_rows_clear(rows);
     ae_space_clear(sp);
@@ -306,6 +392,8 @@ static Suite *claims_suite(void)
     ae_test_add(s, "ae_claim_c1_exact", test_c1_exact, 20);
     ae_test_add(s, "ae_claim_c1_certified", test_c1_certified, 20);
     ae_test_add(s, "mutation", test_mutant_drop_value, 20);
+    ae_test_add(s, "mutant_shared_bug", test_mutant_shared_bug, 60);
+    ae_test_add(s, "mutant_c5", test_mutant_c5, 30);
     ae_test_add(s, "mutation_sanity", test_mutant_sanity, 20);
     ae_test_add(s, "ae_claim_c2_certified", test_c2_certified, 20);
     ae_test_add(s, "ae_claim_c3_exact", test_c3_exact, 20);

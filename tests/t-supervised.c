@@ -246,6 +246,99 @@ START_TEST(test_hand_entropy)
 }
 END_TEST
 
+/* The row of check `check`, or fail. */
+static const ae_row *find_row(const ae_rows_t rows, const char *check)
+{
+    slong i;
+    for (i = 0; i < rows->n; i++)
+        if (strcmp(rows->v[i].check, check) == 0)
+            return rows->v + i;
+    ck_abort_msg("no row '%s'", check);
+    return NULL;
+}
+
+/* KL((1/4,3/4) || (w0,w1)/(w0+w1)) in double, for the oracle below */
+static double kl_hand(double w0, double w1)
+{
+    double p0 = w0 / (w0 + w1), p1 = w1 / (w0 + w1);
+    return 0.25 * log(0.25 / p0) + 0.75 * log(0.75 / p1);
+}
+
+/* the printed ball, widened by double rounding of the oracle, contains x */
+static int printed_encloses(arb_t shown, double x)
+{
+    arb_t t;
+    int ok;
+    arb_init(t);
+    arb_set_d(t, x);
+    arb_add_error_2exp_si(t, -40);
+    ok = arb_overlaps(shown, t) && x > 0;
+    arb_clear(t);
+    return ok;
+}
+
+START_TEST(test_minimality)
+{
+    /* F(2,1), rho = (1/4, 3/4): the minimality rows certify L - H > 0 on random q and R, and the
+       smallest gap they print is the smallest KL(rho || p) over the same tables, recomputed
+       here in double from the definitions (softmax of the logits, psi normalised) */
+    ae_space_t sp;
+    ae_err_t err;
+    ae_data_t d;
+    ae_instance in;
+    ae_rows_t rows;
+    ae_table_t q;
+    ae_gen_t g;
+    const ae_row *row;
+    arb_t shown;
+    double kq = INFINITY, kr = INFINITY;
+    uint64_t aux = 3;
+    slong j;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 2, 1, 1, err);
+    ae_data_init(d, sp);
+    ck_assert_int_eq(read_text(d, sp, "0\n1 * 3\n", err), 0);
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 1, "hand");
+    ae_rows_init(rows);
+    ae_claim_c6(rows, &in, d, aux, 128, 1024);
+    ck_assert_int_eq(ae_rows_verdict(rows), AE_VERIFIED);
+    ae_table_init(q, sp);
+    for (j = 0; j < 4; j++) {
+        double w[2];
+        slong y;
+        g->kind = AE_GEN_DYADIC;
+        g->seed = aux;
+        g->stream = 51 + 1000 * (uint64_t)j;
+        ae_gen_table(q, g, sp, 64);
+        kq = fmin(kq, kl_hand(exp(arf_get_d(arb_midref(q->v + 0), ARF_RND_NEAR)),
+                              exp(arf_get_d(arb_midref(q->v + 1), ARF_RND_NEAR))));
+        for (y = 0; y < 2; y++)
+            w[y] = (double)(1 + ae_hash(aux, 53 + 1000 * (uint64_t)j, 0, (uint64_t)y, 0) % 16);
+        kr = fmin(kr, kl_hand(w[0], w[1]));
+    }
+    arb_init(shown);
+    row = find_row(rows, "L_ARM(q) > H(Y|X), random q");
+    ck_assert_str_eq(row->items, "4");
+    ck_assert_int_eq(row->verdict, AE_VERIFIED);
+    ck_assert_int_eq(arb_set_str(shown, strchr(row->measured, '=') + 2, 128), 0);
+    ck_assert_msg(printed_encloses(shown, kq), "%s vs %.17g", row->measured, kq);
+    row = find_row(rows, "L_EBM(R) > H(Y|X), random R");
+    ck_assert_int_eq(row->verdict, AE_VERIFIED);
+    ck_assert_int_eq(arb_set_str(shown, strchr(row->measured, '=') + 2, 128), 0);
+    ck_assert_msg(printed_encloses(shown, kr), "%s vs %.17g", row->measured, kr);
+    /* the decompositions, the stationary point and the two minimisers are each one row */
+    ck_assert_int_eq(find_row(rows, "L_ARM(q) - H = sum_s rho(s) KL(pi*||pi_q)")->verdict, AE_VERIFIED);
+    ck_assert_int_eq(find_row(rows, "L_EBM(R) - H = KL(rho||p_R), random R")->verdict, AE_VERIFIED);
+    ck_assert_str_eq(find_row(rows, "grad L_ARM(M(r*)) = 0")->items, "2");
+    ck_assert_int_eq(find_row(rows, "L_ARM(M(r*)) = L_EBM(R*)")->verdict, AE_VERIFIED);
+    arb_clear(shown);
+    ae_table_clear(q);
+    ae_rows_clear(rows);
+    ae_data_clear(d);
+    ae_space_clear(sp);
+}
+END_TEST
+
 static Suite *supervised_suite(void)
 {
     Suite *s = suite_create("supervised");
@@ -255,6 +348,7 @@ static Suite *supervised_suite(void)
     ae_test_add(s, "claims_c4_c5_c6", test_claims_random, 30);
     ae_test_add(s, "hand", test_hand_entropy, 30);
     ae_test_add(s, "zero_mass", test_zero_mass, 30);
+    ae_test_add(s, "minimality", test_minimality, 30);
     return s;
 }
 

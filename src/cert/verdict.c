@@ -6,6 +6,7 @@ const char *ae_verdict_name(ae_verdict v)
     switch (v) {
     case AE_VERIFIED: return "verified";
     case AE_VIOLATED: return "violated";
+    case AE_CONSISTENT: return "consistent";
     default: return "undecided";
     }
 }
@@ -16,6 +17,8 @@ ae_verdict ae_verdict_meet(ae_verdict a, ae_verdict b)
         return AE_VIOLATED;
     if (a == AE_UNDECIDED || b == AE_UNDECIDED)
         return AE_UNDECIDED;
+    if (a == AE_CONSISTENT && b == AE_CONSISTENT)
+        return AE_CONSISTENT;
     return AE_VERIFIED;
 }
 

@@ -7,6 +7,54 @@ typedef struct {
     uint64_t aux;
 } c2_arg;
 
+/* sum_y p_R(y) (R(y) - log p_R(y)) with p_R(y) = exp(R(y) - log Z), R summed along y's path */
+typedef struct {
+    const ae_table_struct *r;
+    slong p, prec;
+    arb_ptr R;
+    arb_srcptr logz;
+    arb_t acc, t, u, l;
+} mctx;
+
+static void me_edge(void *vc, slong d, slong s, slong a, slong child)
+{
+    mctx *c = vc;
+    arb_ptr x = child >= 0 ? c->R + d + 1 : c->t;
+    arb_add(x, c->R + d, ae_table_entry(c->r, c->p, s, a), c->prec);
+    if (child >= 0 || !arf_is_finite(arb_midref(c->t)))
+        return; /* a banned response (R = -inf) has p_R = 0 and adds nothing */
+    arb_sub(c->u, c->t, c->logz, c->prec);
+    arb_exp(c->u, c->u, c->prec); /* p_R(y) */
+    arb_log(c->l, c->u, c->prec);
+    arb_sub(c->l, c->t, c->l, c->prec);
+    arb_addmul(c->acc, c->u, c->l, c->prec);
+}
+
+static void maxent_at_pR(arb_t out, const ae_table_t r, const arb_t logz, const ae_space_t sp, slong p, slong prec)
+{
+    mctx c;
+    ae_visitor vis;
+    c.r = r;
+    c.p = p;
+    c.prec = prec;
+    c.logz = logz;
+    c.R = _arb_vec_init(sp->T + 1);
+    arb_init(c.acc);
+    arb_init(c.t);
+    arb_init(c.u);
+    arb_init(c.l);
+    vis.state = NULL;
+    vis.edge = me_edge;
+    vis.ctx = &c;
+    ae_walk(sp, &vis);
+    arb_set(out, c.acc);
+    _arb_vec_clear(c.R, sp->T + 1);
+    arb_clear(c.acc);
+    arb_clear(c.t);
+    arb_clear(c.u);
+    arb_clear(c.l);
+}
+
 static void c2_at(ae_rows_t rows, const void *varg, slong prec)
 {
     const c2_arg *a = varg;
@@ -29,7 +77,8 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
         ae_gen_table(r, &in->gen, sp, prec);
     ae_bellman_map(q, r, sp, prec);
 
-    /* Bellman residual: q(s,a) - r(s,a) - V_q(s.a), V_q of the child from the stored q */
+    /* Bellman residual: q(s,a) - r(s,a) - V_q(s.a), V_q of the child from the stored q by the
+       checker's own LSE (ae_value_apart), not the one M used to build q */
     for (p = 0; p < P; p++)
         for (d = 0; d < sp->T; d++)
             for (s = sp->first[d]; s < sp->first[d + 1]; s++)
@@ -41,17 +90,19 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
                     if (!ae_space_ends(sp, d, k)) {
                         arb_t vc;
                         arb_init(vc);
-                        ae_bellman_value(vc, q, sp, p, ae_space_child(sp, s, k), prec);
+                        ae_value_apart(vc, q, sp, p, ae_space_child(sp, s, k), d + 1, prec);
                         arb_add(t, t, vc, prec);
                         arb_clear(vc);
                     }
                 }
     ae_table_compare_row(rows, "C2", "Bellman residual of M(r)", in, q, target, prec);
 
-    /* At p = p_{M(r)}: E_p[R - log p] = log Z (the maximum is attained at p_R) */
+    /* The maximum is attained at p_R: E_pR[R - log p_R] = log Z, p_R(y) = exp R(y) / Z from r
+       alone and each log p_R taken of that ball (at p_M(r) the sum would telescope to V_q(x),
+       the A(x) = V_q(x) row of C1) */
     for (p = 0; p < P; p++) {
         ae_paths_walk(ps, r, q, NULL, sp, p, prec);
-        arb_set(lhs + p, ps->elbo);
+        maxent_at_pR(lhs + p, r, ps->logz, sp, p, prec);
         arb_set(rhs + p, ps->logz);
         n += ps->responses;
     }

@@ -1,9 +1,11 @@
-/* C5 (paper A.10, A.11): gradients. dV_{M(r)}(x)/dr(s,a) is the prefix marginal of s.a (the
-   product of pi along the path), and dA(x)/dR(x,y) = p_R(y|x). Three routes: reverse-mode
-   differentiation of the Bellman recursion (every entry), the product of policies along the
-   path (every entry), and finite differences with a certified remainder (sampled entries):
-   the second derivative of a log-partition along one coordinate is a Bernoulli variance,
-   at most 1/4, so |(f(x+h) - f(x))/h - f'(x)| <= h/8. */
+/* C5 (paper A.10, A.11): gradients. dV_{M(r)}(x)/dr(s,a) is the prefix marginal of s.a, the
+   probability under p_R that a response takes action a at s; and dA(x)/dR(x,y) = p_R(y|x).
+   Derivatives by two routes: a reverse-mode adjoint sweep through the Bellman recursion
+   (every entry; dLSE/dq = softmax, adjoints summed from parents to children) and finite
+   differences with a certified remainder (sampled entries): the second derivative of a
+   log-partition along one coordinate is a Bernoulli variance, at most 1/4, so
+   |(f(x+h) - f(x))/h - f'(x)| <= h/8. Both are compared with the marginal summed directly over
+   responses from r alone (no policy, no recursion). */
 #include "claim.h"
 
 #define FD_LOG2H 40  /* h = 2^-40 */
@@ -12,6 +14,7 @@
 typedef struct {
     const ae_instance *in;
     uint64_t aux;
+    ae_map_fn map;
 } c5_arg;
 
 /* adjoints of V(root) through q = M(r): lam(s) for states, g(s,a) = lam(s) pi(a|s) */
@@ -48,17 +51,68 @@ static void reverse_mode(ae_table_t g, const ae_table_t q, const ae_space_t sp, 
     arb_clear(t);
 }
 
-/* prefix marginal of (s, a): exp of the sum of log pi along the path, climbing parents in
-   the table of log-policies lp */
-static void marginal(arb_t m, const ae_table_t lp, const ae_space_t sp, slong p, slong s, slong a, slong prec)
+/* Prefix marginals from r alone, by direct summation over responses: m(s,a) = (sum of exp R(y)
+   over the responses y whose path takes action a at s) / Z, Z = sum_y exp R(y). No policy and
+   no recursion: the marginal as a probability under p_R, the other side of the derivative. */
+typedef struct {
+    const ae_space_struct *sp;
+    const ae_table_struct *r;
+    ae_table_struct *w;
+    slong p, prec;
+    arb_ptr R;     /* path sums of r per depth */
+    slong *st, *tk; /* the path: state and action per depth */
+    arb_t e, z;
+} mctx;
+
+static void m_edge(void *vc, slong d, slong s, slong a, slong child)
 {
-    slong u = s, tok = a;
-    arb_set(m, ae_table_entry(lp, p, s, a));
-    while (u > 0) {
-        u = ae_space_parent(&tok, sp, u);
-        arb_add(m, m, ae_table_entry(lp, p, u, tok), prec);
+    mctx *c = vc;
+    slong j;
+    c->st[d] = s;
+    c->tk[d] = a;
+    if (child >= 0) {
+        arb_add(c->R + d + 1, c->R + d, ae_table_entry(c->r, c->p, s, a), c->prec);
+        return;
     }
-    arb_exp(m, m, prec);
+    arb_add(c->e, c->R + d, ae_table_entry(c->r, c->p, s, a), c->prec);
+    arb_exp(c->e, c->e, c->prec);
+    arb_add(c->z, c->z, c->e, c->prec);
+    for (j = 0; j <= d; j++) {
+        arb_ptr x = ae_table_entry(c->w, c->p, c->st[j], c->tk[j]);
+        arb_add(x, x, c->e, c->prec);
+    }
+}
+
+static void marginals_direct(ae_table_t m, const ae_table_t r, const ae_space_t sp, slong prec)
+{
+    mctx c;
+    ae_visitor vis;
+    slong p, k;
+    c.sp = sp;
+    c.r = r;
+    c.w = m;
+    c.prec = prec;
+    c.R = _arb_vec_init(sp->T + 1);
+    c.st = ae_malloc((size_t)sp->T * sizeof(slong));
+    c.tk = ae_malloc((size_t)sp->T * sizeof(slong));
+    arb_init(c.e);
+    arb_init(c.z);
+    vis.state = NULL;
+    vis.edge = m_edge;
+    vis.ctx = &c;
+    _arb_vec_zero(m->v, m->P * m->S * m->A);
+    for (p = 0; p < sp->P; p++) {
+        c.p = p;
+        arb_zero(c.z);
+        ae_walk(sp, &vis);
+        for (k = 0; k < sp->S * sp->A; k++)
+            arb_div(m->v + p * sp->S * sp->A + k, m->v + p * sp->S * sp->A + k, c.z, prec);
+    }
+    _arb_vec_clear(c.R, sp->T + 1);
+    free(c.st);
+    free(c.tk);
+    arb_clear(c.e);
+    arb_clear(c.z);
 }
 
 /* certified: exact value x lies in [fd - h/8, fd + h/8] (fd itself a ball) */
@@ -80,7 +134,7 @@ static void c5_at(ae_rows_t rows, const void *varg, slong prec)
     const c5_arg *a = varg;
     const ae_instance *in = a->in;
     const ae_space_struct *sp = in->sp;
-    slong p, d, s, k, i, n = 0;
+    slong p, i, n = 0;
     ae_table_t r, q, g, m, r2, q2;
     arb_t v, v2, fd;
     ae_row *row;
@@ -101,24 +155,9 @@ static void c5_at(ae_rows_t rows, const void *varg, slong prec)
         ae_table_set(r, in->r);
     else
         ae_gen_table(r, &in->gen, sp, prec);
-    ae_bellman_map(q, r, sp, prec);
+    a->map(q, r, sp, prec);
     reverse_mode(g, q, sp, prec);
-    for (p = 0; p < sp->P; p++) /* log pi(a|s) = q(s,a) - V_q(s), into r2 as scratch */
-        for (d = 0; d < sp->T; d++)
-            for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
-                _ae_row_lse(v, q, sp, p, s, d, prec);
-                for (k = 0; k < sp->A; k++)
-                    if (ae_space_allowed(sp, d, k))
-                        arb_sub(ae_table_entry(r2, p, s, k), ae_table_entry(q, p, s, k), v, prec);
-            }
-    for (p = 0; p < sp->P; p++)
-        for (d = 0; d < sp->T; d++)
-            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
-                for (k = 0; k < sp->A; k++)
-                    if (ae_space_allowed(sp, d, k))
-                        marginal(ae_table_entry(m, p, s, k), r2, sp, p, s, k, prec);
-                    else
-                        arb_zero(ae_table_entry(m, p, s, k));
+    marginals_direct(m, r, sp, prec);
     ae_table_compare_row(rows, "C5", "dV/dr(s,a) = prefix marginal (rev-mode)", in, g, m, prec);
 
     /* finite differences of V_{M(r)}(x) = log beta(x) on sampled entries */
@@ -134,7 +173,7 @@ static void c5_at(ae_rows_t rows, const void *varg, slong prec)
         arb_one(v);
         arb_mul_2exp_si(v, v, -FD_LOG2H);
         arb_add(ae_table_entry(r2, pp, ss, aa), ae_table_entry(r2, pp, ss, aa), v, prec);
-        ae_bellman_map(q2, r2, sp, prec);
+        a->map(q2, r2, sp, prec);
         ae_bellman_value(v, q, sp, pp, 0, prec);
         ae_bellman_value(v2, q2, sp, pp, 0, prec);
         arb_sub(fd, v2, v, prec);
@@ -217,10 +256,17 @@ static void c5_at(ae_rows_t rows, const void *varg, slong prec)
     ae_table_clear(q2);
 }
 
-void ae_claim_c5_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec)
+void _ae_claim_c5_certified_map(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec,
+                                slong max_prec, ae_map_fn map)
 {
     c5_arg a;
     a.in = in;
     a.aux = aux_seed;
+    a.map = map;
     ae_escalate(rows, c5_at, &a, prec, max_prec);
+}
+
+void ae_claim_c5_certified(ae_rows_t rows, const ae_instance *in, uint64_t aux_seed, slong prec, slong max_prec)
+{
+    _ae_claim_c5_certified_map(rows, in, aux_seed, prec, max_prec, ae_bellman_map);
 }

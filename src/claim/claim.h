@@ -72,6 +72,10 @@ ae_row *ae_row_new(ae_rows_t rows, const char *claim, const char *check, const a
 void ae_table_compare_row(ae_rows_t rows, const char *claim, const char *check, const ae_instance *in,
                           const ae_table_t x, const ae_table_t y, slong prec);
 
+/* V_q(s) = log sum_a exp q(s,a) over the allowed entries of row (p,s) at depth d, written apart
+   from the maps' LSE (src/bellman), for checks that must not share it with the map they check. */
+void ae_value_apart(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d, slong prec);
+
 /* Describes entry k of a table as "prompt p, prefix (..), action a" into buf. */
 void ae_entry_name(char *buf, size_t n, const ae_space_t sp, slong k);
 

@@ -155,3 +155,34 @@ void ae_table_compare_row(ae_rows_t rows, const char *claim, const char *check, 
     arf_clear(dev);
     arf_clear(tol);
 }
+
+/* V_q(s) = log sum_a exp q(s,a) over the allowed entries of row (p,s), shifted by the largest
+   upper end: written apart from the maps' LSE (src/bellman), so the checks that use it do not share it
+   with the map they check. */
+void ae_value_apart(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong d, slong prec)
+{
+    arf_t m, u;
+    arb_t t;
+    slong a;
+    arf_init(m);
+    arf_init(u);
+    arb_init(t);
+    arf_neg_inf(m);
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a)) {
+            arb_get_ubound_arf(u, ae_table_entry(q, p, s, a), prec);
+            arf_max(m, m, u);
+        }
+    arb_zero(v);
+    for (a = 0; a < sp->A; a++)
+        if (ae_space_allowed(sp, d, a)) {
+            arb_sub_arf(t, ae_table_entry(q, p, s, a), m, prec);
+            arb_exp(t, t, prec);
+            arb_add(v, v, t, prec);
+        }
+    arb_log(v, v, prec);
+    arb_add_arf(v, v, m, prec);
+    arb_clear(t);
+    arf_clear(m);
+    arf_clear(u);
+}

@@ -28,7 +28,7 @@ static void es_at(ae_rows_t rows, const void *varg, slong prec)
     ae_stream_elbo_init(es);
     for (p = 0; p < P; p++) {
         ae_stream_elbo(es, &in->gen, gq, sp, p, a->threads, prec);
-        arb_set(elbo + p, es->elbo);
+        arb_set(elbo + p, es->pent);
         arb_set(logz + p, es->logz);
         arb_set(relbo + p, es->relbo);
         arb_sub(rhs + p, es->logz, es->rkl, prec);
@@ -49,7 +49,9 @@ static void es_at(ae_rows_t rows, const void *varg, slong prec)
         }
     }
     if (a->claims & AE_CLAIM_C3) {
+        /* nested over states, every row of pi* summing to 1: true by construction */
         ae_eq_row(rows, "C3", "sum_y p_M(r)(y) = 1 (stream)", in, prec, mass, one, P, n);
+        ae_row_mark_consistency(rows->v + rows->n - 1);
         ae_eq_row(rows, "C3", "sum_y p_q(y) = 1, random q (stream)", in, prec, rmass, one, P, n);
     }
     if (a->claims & AE_CLAIM_C4)

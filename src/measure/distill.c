@@ -1,6 +1,7 @@
 /* Certified measurement of a student q = q* + delta against its teacher q* = M(r), in one walk
-   of a prompt's tree: KL both ways by the chain rule, the state-weighted sums, E|y|, total
-   variation, the worst log-ratio, and Lemma 1 on every state. */
+   of a prompt's tree: KL both ways summed over responses (not from the per-state KLs that
+   Lemma 1 bounds), the state-weighted sums, E|y|, total variation, the worst log-ratio, and
+   Lemma 1 on every state. */
 #include "ae-impl.h"
 
 typedef struct {
@@ -8,6 +9,7 @@ typedef struct {
     const ae_table_struct *qs, *dl;
     slong p, prec;
     arb_ptr Lq, Ls, Vq, Vs; /* per depth */
+    arb_ptr Lr, D;          /* per depth: log p_q - log p_R of the prefix; V_q - V_q* (0 on identical rows) */
     arb_ptr row, pq, ps;    /* scratch rows of A entries */
     arb_t t, u, kq, kr, es, rng, lo, hi;
     arf_t tol;
@@ -78,7 +80,9 @@ static void d_state(void *vc, slong d, slong s)
     if (identical) { /* the student's row is the teacher's: every per-state quantity is 0 */
         arb_zero(c->kq);
         arb_zero(c->kr);
-    }
+        arb_zero(c->D + d);
+    } else
+        arb_sub(c->D + d, c->Vq + d, c->Vs + d, prec);
     arb_sub(c->rng, c->hi, c->lo, prec);
     /* KL_s <= min(range, range^2/8) (Hoeffding's lemma, shift invariance) */
     arb_sqr(c->t, c->rng, prec);
@@ -86,11 +90,9 @@ static void d_state(void *vc, slong d, slong s)
     arb_min(c->t, c->t, c->rng, prec);
     arb_exp(c->u, c->Lq + d, prec);
     arb_addmul(m->sw_q, c->u, c->t, prec);
-    arb_addmul(m->kl_qr, c->u, c->kq, prec);
     arb_add(m->len_q, m->len_q, c->u, prec);
     arb_exp(c->u, c->Ls + d, prec);
     arb_addmul(m->sw_r, c->u, c->t, prec);
-    arb_addmul(m->kl_rq, c->u, c->kr, prec);
     arb_add(m->len_r, m->len_r, c->u, prec);
     /* Lemma 1 on this state, both directions */
     arb_mul_2exp_si(c->t, c->es, 1);
@@ -120,6 +122,9 @@ static void d_edge(void *vc, slong d, slong s, slong a, slong child)
     arb_sub(lq, lq, c->Vq + d, prec);
     arb_add(ls, c->Ls + d, ae_table_entry(c->qs, c->p, s, a), prec);
     arb_sub(ls, ls, c->Vs + d, prec);
+    /* log pi_q - log pi* = delta - (V_q - V_q*), exactly 0 on identical rows */
+    arb_sub(c->Lr + d + 1, ae_table_entry(c->dl, c->p, s, a), c->D + d, prec);
+    arb_add(c->Lr + d + 1, c->Lr + d + 1, c->Lr + d, prec);
     if (child >= 0)
         return;
     m->responses++;
@@ -127,6 +132,12 @@ static void d_edge(void *vc, slong d, slong s, slong a, slong child)
         arb_t lr, b;
         arb_init(lr);
         arb_init(b);
+        /* KL both ways over responses: sum_y p(y) log(p_q(y)/p_R(y)), the log-ratio summed
+           along y's path */
+        arb_exp(b, lq, prec);
+        arb_addmul(m->kl_qr, b, c->Lr + d + 1, prec);
+        arb_exp(b, ls, prec);
+        arb_submul(m->kl_rq, b, c->Lr + d + 1, prec);
         arb_sub(lr, lq, ls, prec);
         arb_abs(lr, lr);
         arb_max(m->maxlr, m->maxlr, lr, prec);
@@ -221,6 +232,8 @@ void ae_distill_measure(ae_distill_t m, const ae_table_t qstar, const ae_table_t
     c.Ls = _arb_vec_init(sp->T + 1);
     c.Vq = _arb_vec_init(sp->T);
     c.Vs = _arb_vec_init(sp->T);
+    c.Lr = _arb_vec_init(sp->T + 1);
+    c.D = _arb_vec_init(sp->T);
     c.row = _arb_vec_init(sp->A);
     c.pq = _arb_vec_init(sp->A);
     c.ps = _arb_vec_init(sp->A);
@@ -243,6 +256,8 @@ void ae_distill_measure(ae_distill_t m, const ae_table_t qstar, const ae_table_t
     _arb_vec_clear(c.Ls, sp->T + 1);
     _arb_vec_clear(c.Vq, sp->T);
     _arb_vec_clear(c.Vs, sp->T);
+    _arb_vec_clear(c.Lr, sp->T + 1);
+    _arb_vec_clear(c.D, sp->T);
     _arb_vec_clear(c.row, sp->A);
     _arb_vec_clear(c.pq, sp->A);
     _arb_vec_clear(c.ps, sp->A);

@@ -41,6 +41,14 @@ ae_verdict ae_rows_verdict(const ae_rows_t rows)
     return v;
 }
 
+void ae_row_mark_consistency(ae_row *row)
+{
+    size_t n = strlen(row->check);
+    snprintf(row->check + n, sizeof row->check - n, " (consistency)");
+    if (row->verdict == AE_VERIFIED)
+        row->verdict = AE_CONSISTENT;
+}
+
 void ae_fmt_ubound(char *buf, size_t n, const arf_t x)
 {
     mpfr_t m;

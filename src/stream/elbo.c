@@ -389,9 +389,38 @@ static slong *enode_int(void *tasks, slong t, slong k)
 
 static const ae_stream_payload enode_payload = {9, 1, 0, enode_ball, enode_int, NULL};
 
+/* E_pR[R - log p_R] over responses, the leaves counted by path sum K (R = K/256): sum over K of
+   n_K p (K/256 - log p) with p = exp(K/256) / Z, each log p taken of the ball p itself. */
+static void pent_from_hist(arb_t out, const ulong *hist, const arb_t z, const ae_sctx *c, slong prec)
+{
+    slong K;
+    arb_t R, pr, t;
+    arb_init(R);
+    arb_init(pr);
+    arb_init(t);
+    arb_zero(out);
+    for (K = -c->kmax; K <= c->kmax; K++) {
+        ulong n = hist[K + c->kmax];
+        if (n == 0)
+            continue;
+        arb_set_si(R, K);
+        arb_mul_2exp_si(R, R, -AE_DYADIC_BITS);
+        arb_exp(pr, R, prec);
+        arb_div(pr, pr, z, prec);
+        arb_log(t, pr, prec);
+        arb_sub(t, R, t, prec);
+        arb_mul(t, t, pr, prec);
+        arb_addmul_ui(out, t, n, prec);
+    }
+    arb_clear(R);
+    arb_clear(pr);
+    arb_clear(t);
+}
+
 void ae_stream_elbo_init(ae_stream_elbo_t out)
 {
     arb_init(out->logz);
+    arb_init(out->pent);
     arb_init(out->logbeta);
     arb_init(out->mass);
     arb_init(out->elbo);
@@ -406,6 +435,7 @@ void ae_stream_elbo_init(ae_stream_elbo_t out)
 void ae_stream_elbo_clear(ae_stream_elbo_t out)
 {
     arb_clear(out->logz);
+    arb_clear(out->pent);
     arb_clear(out->logbeta);
     arb_clear(out->mass);
     arb_clear(out->elbo);
@@ -464,6 +494,7 @@ void ae_stream_elbo(ae_stream_elbo_t out, const ae_gen_struct *g, const ae_gen_s
     }
     arb_zero(out->logz);
     _ae_stream_z_from_hist(out->logz, hists, &e.c);
+    pent_from_hist(out->pent, hists, out->logz, &e.c, prec);
     arb_log(out->logz, out->logz, prec);
     arb_set(out->logbeta, root.v);
     arb_set(out->mass, root.mass);
