@@ -3,6 +3,7 @@
 #include <config.h>
 #include "testlib.h"
 #include "ae-impl.h"
+#include "claim/claim.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -300,6 +301,58 @@ START_TEST(test_writers)
 }
 END_TEST
 
+
+/* The one equality rule (ae_cert_eq) on the per-response row: a difference certified nonzero
+   is a violation even when it is far below the tolerance. q = M(r) with one leaf logit raised
+   by 2^-100 (tol is 2^-(128-AE_TOL_SLACK) = 2^-96 here): log p_q(y) - log p_R(y) is about
+   2^-101 for that y, with balls of radius about 2^-120 around it. */
+START_TEST(test_paths_nonzero_below_tol)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r, q;
+    ae_instance in;
+    ae_paths_t ps;
+    ae_rows_t rows;
+    slong s, a, prec = 128;
+    ae_err_init(err);
+    ck_assert_int_eq(ae_space_init(sp, AE_FIXED, 2, 2, 1, err), 0);
+    ae_table_init(r, sp);
+    ae_table_init(q, sp);
+    for (s = 0; s < sp->S; s++)
+        for (a = 0; a < sp->A; a++) /* exact dyadic rewards (s + 2a - 1)/4 */
+            arb_set_d(ae_table_entry(r, 0, s, a), (double)(s + 2 * a - 1) / 4);
+    ae_bellman_map(q, r, sp, prec);
+    arb_ptr x = ae_table_entry(q, 0, sp->first[1], 1);
+    arb_t t;
+    arb_init(t);
+    arb_one(t);
+    arb_mul_2exp_si(t, t, -100);
+    arb_add(x, x, t, prec);
+    arb_clear(t);
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 1, "t");
+    ae_paths_init(ps);
+    ae_paths_walk(ps, r, q, NULL, sp, 0, prec);
+    ae_rows_init(rows);
+    ae_paths_row(rows, "C1", "p", &in, r, q, ps, prec);
+    ck_assert_int_eq(rows->n, 1);
+    ck_assert_msg(rows->v[0].verdict == AE_VIOLATED, "certified nonzero below tol is %s (%s, tol %s)",
+                  ae_verdict_name(rows->v[0].verdict), rows->v[0].measured, rows->v[0].tol);
+    /* the raised logit lowers pi_q(0 | (0)): (0, 0), rank 0, is the first response that differs */
+    ck_assert_str_eq(rows->v[0].measured, "differs at prompt 0 y#0");
+    /* and without the perturbation the same row verifies */
+    ae_bellman_map(q, r, sp, prec);
+    ae_paths_walk(ps, r, q, NULL, sp, 0, prec);
+    ae_paths_row(rows, "C1", "p", &in, r, q, ps, prec);
+    ck_assert_int_eq(rows->v[1].verdict, AE_VERIFIED);
+    ae_rows_clear(rows);
+    ae_paths_clear(ps);
+    ae_table_clear(r);
+    ae_table_clear(q);
+    ae_space_clear(sp);
+}
+END_TEST
+
 static Suite *claims_suite(void)
 {
     Suite *s = suite_create("claims");
@@ -310,6 +363,7 @@ static Suite *claims_suite(void)
     ae_test_add(s, "ae_claim_c2_certified", test_c2_certified, 20);
     ae_test_add(s, "ae_claim_c3_exact", test_c3_exact, 20);
     ae_test_add(s, "hand", test_hand_e12, 20);
+    ae_test_add(s, "paths_nonzero_below_tol", test_paths_nonzero_below_tol, 20);
     ae_test_add(s, "ae_escalate", test_escalate, 20);
     ae_test_add(s, "ae_rows_write", test_writers, 20);
     return s;
