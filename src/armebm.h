@@ -359,6 +359,11 @@ void ae_student_value_noise(ae_table_t q, const ae_table_t r, const ae_table_t q
 /* q = r + V^(k)(s.a): V^(0) = 0, V^(j)(s) = LSE_a (r(s,a) + [a does not end] V^(j-1)(s.a)).
    k = 0 is the myopic student q = r; k >= T - 1 gives M(r). Cost O(k*P*S*A). */
 void ae_student_lookahead(ae_table_t q, const ae_table_t r, slong k, const ae_space_t sp, slong prec);
+/* Decides exactly, when every reward of r is an integer in [0, 62] (else returns 0 and does
+   nothing), which rows of the lookahead student q_k have the teacher's policy: same[p*S+s] = 1
+   there (P*S flags); rows where q_k = M(r) exactly get delta set to exact 0. Returns 1. */
+int ae_student_lookahead_exact(char *same, ae_table_t delta, const ae_table_t r, slong k,
+                               const ae_space_t sp);
 /* Projected sign-gradient ascent in float64 over |delta| <= eps maximising KL(p_q || p_q*)
    (reverse = 0) or KL(p_q* || p_q) (reverse = 1), `restarts` random starts of `steps` steps;
    sets delta to the best point found (exact doubles). Deterministic in seed. */
@@ -379,7 +384,11 @@ typedef struct {
     ae_verdict lemma1;    /* KL(pi_q(.|s)||pi*(.|s)) <= 2 eps_s and reverse, every state */
     arb_t lemma1_ratio;   /* max over states and directions of KL_s / (2 eps_s) */
     slong lemma1_states;  /* states where it was decided (eps_s > 0 or rows identical) */
+    const char *same_policy; /* optional, set by the caller before measuring: flags per
+                                (prompt, state) proven exactly to have the teacher's policy */
+    int lemma1_exact;     /* 1 when every state's decision compared exact numbers */
     ae_verdict perpath;   /* |log p_q(y) - log p_R(y)| <= 2 |y| eps, every y */
+    int perpath_exact;    /* 1 when every response's decision compared exact numbers */
     arb_t perpath_ratio;  /* max_y |log p_q(y) - log p_R(y)| / (2 |y| eps) */
     slong responses;
 } ae_distill_struct;

@@ -33,7 +33,11 @@ void ae_student_build(ae_table_t delta, const ae_student_spec *st, const ae_tabl
             for (s = sp->first[d]; s < sp->first[d + 1]; s++)
                 for (a = 0; a < sp->A; a++) {
                     arb_ptr x = ae_table_entry(delta, p, s, a);
-                    if (ae_space_allowed(sp, d, a))
+                    /* Proposition C10.1: a lookahead row of depth d >= T-1-k is the teacher's
+                       exactly; the balls would only say so up to rounding */
+                    if (st->kind == AE_STUDENT_LOOKAHEAD && d >= sp->T - 1 - st->k)
+                        arb_zero(x);
+                    else if (ae_space_allowed(sp, d, a))
                         arb_sub(x, ae_table_entry(q, p, s, a), ae_table_entry(qstar, p, s, a), prec);
                     else
                         arb_zero(x); /* both -inf: no difference, and never read */
