@@ -72,6 +72,9 @@ ae_verdict ae_cert_eq(arf_t dev, arf_t tol, const arb_t a, const arb_t b, slong 
 /* Certified inequality a <= b: VERIFIED when upper(a) <= lower(b), VIOLATED when
    lower(a) > upper(b), else UNDECIDED. */
 ae_verdict ae_cert_le(const arb_t a, const arb_t b);
+/* Certified strict inequality a < b: VERIFIED when upper(a) < lower(b), VIOLATED when
+   lower(a) >= upper(b) (so a = b exactly is a violation), else UNDECIDED. */
+ae_verdict ae_cert_lt(const arb_t a, const arb_t b);
 
 /* ---------------------------------------------------------------- spaces (src/space) */
 typedef enum { AE_FIXED = 0, AE_EOS = 1 } ae_space_kind;
