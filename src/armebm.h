@@ -269,8 +269,11 @@ ae_row *ae_rows_add(ae_rows_t rows);
 void ae_rows_append(ae_rows_t dst, const ae_rows_t src);
 /* Worst verdict over all rows (VERIFIED when empty). */
 ae_verdict ae_rows_verdict(const ae_rows_t rows);
-/* Formatting helpers for rows: an upper bound in "%.3Re" rounded up, a ball as Arb prints it. */
+/* Formatting of certified numbers into rows, every digit on the safe side: an upper end in
+   "%.2e" rounded up, a lower end rounded down, a ball as Arb prints it (the printed ball
+   contains it), a rational exactly or, when too long, as an enclosure [lo, hi]. */
 void ae_fmt_ubound(char *buf, size_t n, const arf_t x);
+void ae_fmt_lbound(char *buf, size_t n, const arf_t x);
 void ae_fmt_arb(char *buf, size_t n, const arb_t x, slong digits);
 void ae_fmt_fmpq(char *buf, size_t n, const fmpq_t x);
 

@@ -180,7 +180,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         arb_get_lbound_arf(u, wb, prec); /* the bound as certified from below, never < 0 */
         if (arf_sgn(u) < 0)
             arf_zero(u);
-        ae_fmt_ubound(buf, sizeof buf, u);
+        ae_fmt_lbound(buf, sizeof buf, u);
         snprintf(row->predicted, sizeof row->predicted, "%s", buf);
         fmt_ratio(row->ratio, sizeof row->ratio, worst);
         snprintf(row->tol, sizeof row->tol, "%s", exact ? "exact" : "strict");
@@ -249,7 +249,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         arb_get_lbound_arf(u, wb, prec);
         if (arf_sgn(u) < 0)
             arf_zero(u);
-        ae_fmt_ubound(row->predicted, sizeof row->predicted, u);
+        ae_fmt_lbound(row->predicted, sizeof row->predicted, u);
         fmt_ratio(row->ratio, sizeof row->ratio, worst);
         snprintf(row->tol, sizeof row->tol, "%s", exact ? "exact" : "strict");
         row->verdict = v;
