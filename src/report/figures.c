@@ -109,7 +109,7 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
     /* KL against lookahead depth k, per reward family */
     if ((f = open_in(fdir, "kl-vs-k.dat", err, path, sizeof path)) == NULL)
         return err->code;
-    fprintf(f, "# %s lookahead students: k  KL(p_q||p_R)  KL(p_R||p_q)  2T eps_k\n", space);
+    fprintf(f, "# %s lookahead students: k  KL(p_q||p_R)  KL(p_R||p_q)  2T eps_k (KL: certified upper ends; bound: certified lower end)\n", space);
     for (j = 0; j < 3; j++) {
         fprintf(f, "\n\n# %s\n", rewards[j]);
         snprintf(key, sizeof key, "%s lookahead k=", rewards[j]);
