@@ -362,6 +362,9 @@ void ae_student_delta(ae_table_t delta, ae_student_kind kind, double eps, uint64
 /* q = r + V_q*(s.a) + eta(s.a) for non-ending a, r at ending a; |eta| <= eps uniform. */
 void ae_student_value_noise(ae_table_t q, const ae_table_t r, const ae_table_t qstar, double eps,
                             uint64_t seed, const ae_space_t sp, slong prec);
+/* Its delta q - M(r): eta exactly at non-ending pairs (q* = r + V* there by the definition of M),
+   0 elsewhere; what ae_student_build uses, so that a pair with eta = 0 is an exact 0. */
+void ae_student_value_delta(ae_table_t delta, double eps, uint64_t seed, const ae_space_t sp, slong prec);
 /* q = r + V^(k)(s.a): V^(0) = 0, V^(j)(s) = LSE_a (r(s,a) + [a does not end] V^(j-1)(s.a)).
    k = 0 is the myopic student q = r; k >= T - 1 gives M(r). Cost O(k*P*S*A). */
 void ae_student_lookahead(ae_table_t q, const ae_table_t r, slong k, const ae_space_t sp, slong prec);

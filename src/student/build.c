@@ -18,13 +18,17 @@ void ae_student_build(ae_table_t delta, const ae_student_spec *st, const ae_tabl
     case AE_STUDENT_ADV_REV:
         ae_table_set(delta, st->delta);
         return;
+    case AE_STUDENT_VALUE: /* a banned pair (q* = -inf) stays banned: no error there */
+        ae_student_value_delta(delta, st->eps, st->seed, sp, prec);
+        for (p = 0; p < sp->P * sp->S * sp->A; p++)
+            if (arf_is_neg_inf(arb_midref(qstar->v + p)))
+                arb_zero(delta->v + p);
+        return;
     default:
         break;
     }
     ae_table_init(q, sp);
-    if (st->kind == AE_STUDENT_VALUE)
-        ae_student_value_noise(q, r, qstar, st->eps, st->seed, sp, prec);
-    else if (st->kind == AE_STUDENT_LOOKAHEAD)
+    if (st->kind == AE_STUDENT_LOOKAHEAD)
         ae_student_lookahead(q, r, st->k, sp, prec);
     else
         ae_table_set(q, st->q);

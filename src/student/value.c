@@ -3,6 +3,34 @@
 #include "ae-impl.h"
 #include <flint/fmpz_poly.h>
 
+/* eta(p, c) = eps * k / 1024, k in [-1024, 1024] from the hash: exact (a double times 11 bits) */
+static void value_eta(arb_t e, double eps, uint64_t seed, slong p, slong c, slong prec)
+{
+    arb_t ee;
+    uint64_t h = ae_hash(seed, 14, (uint64_t)p, (uint64_t)c, 0);
+    arb_init(ee);
+    arb_set_si(e, (slong)(h % 2049) - 1024);
+    arb_mul_2exp_si(e, e, -10);
+    arb_set_d(ee, eps);
+    arb_mul(e, e, ee, prec);
+    arb_clear(ee);
+}
+
+void ae_student_value_delta(ae_table_t delta, double eps, uint64_t seed, const ae_space_t sp, slong prec)
+{
+    slong p, s, a, d;
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++) {
+                    arb_ptr x = ae_table_entry(delta, p, s, a);
+                    if (!ae_space_allowed(sp, d, a) || ae_space_ends(sp, d, a))
+                        arb_zero(x);
+                    else
+                        value_eta(x, eps, seed, p, sp->first[d + 1] + (s - sp->first[d]) * sp->V + a, prec);
+                }
+}
+
 void ae_student_value_noise(ae_table_t q, const ae_table_t r, const ae_table_t qstar, double eps,
                             uint64_t seed, const ae_space_t sp, slong prec)
 {
@@ -16,7 +44,6 @@ void ae_student_value_noise(ae_table_t q, const ae_table_t r, const ae_table_t q
                 for (a = 0; a < sp->A; a++) {
                     arb_ptr x = ae_table_entry(q, p, s, a);
                     slong c;
-                    uint64_t h;
                     if (!ae_space_allowed(sp, d, a)) {
                         arb_neg_inf(x);
                         continue;
@@ -27,16 +54,7 @@ void ae_student_value_noise(ae_table_t q, const ae_table_t r, const ae_table_t q
                     }
                     c = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
                     _ae_row_lse(v, qstar, sp, p, c, d + 1, prec); /* the true V(s.a) */
-                    h = ae_hash(seed, 14, (uint64_t)p, (uint64_t)c, 0);
-                    arb_set_si(e, (slong)(h % 2049) - 1024); /* eta = eps * k / 1024 */
-                    arb_mul_2exp_si(e, e, -10);
-                    {
-                        arb_t ee;
-                        arb_init(ee);
-                        arb_set_d(ee, eps);
-                        arb_mul(e, e, ee, prec);
-                        arb_clear(ee);
-                    }
+                    value_eta(e, eps, seed, p, c, prec);
                     arb_add(x, ae_table_entry(r, p, s, a), v, prec);
                     arb_add(x, x, e, prec);
                 }
