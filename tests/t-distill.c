@@ -276,6 +276,28 @@ START_TEST(test_value_student_eps)
     st.eps = 0.25;
     st.seed = 4;
     ae_student_build(dl, &st, r, qs, sp, 128);
+    {
+        /* delta = q - M(r) is eta itself, exactly, where q is built from M(r)'s values by its
+           own route: a certified equality against that q, and every entry exact (so an eta of
+           0 is an exact 0, decided exactly rather than within a tolerance) */
+        ae_table_t q, d2;
+        slong k;
+        ae_table_init(q, sp);
+        ae_table_init(d2, sp);
+        ae_student_value_noise(q, r, qs, st.eps, st.seed, sp, 128);
+        for (k = 0; k < sp->P * sp->S * sp->A; k++) {
+            arf_t dev, tol;
+            arf_init(dev);
+            arf_init(tol);
+            arb_sub(d2->v + k, q->v + k, qs->v + k, 128);
+            TEST_CHECK(arb_is_exact(dl->v + k), "delta entry %ld is not exact", (long)k);
+            TEST_CHECK(ae_cert_eq(dev, tol, dl->v + k, d2->v + k, 128) == AE_VERIFIED, "delta entry %ld", (long)k);
+            arf_clear(dev);
+            arf_clear(tol);
+        }
+        ae_table_clear(q);
+        ae_table_clear(d2);
+    }
     ae_distill_init(m);
     for (p = 0; p < sp->P; p++) {
         ae_distill_measure(m, qs, dl, sp, p, 128);
