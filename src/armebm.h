@@ -76,6 +76,9 @@ ae_verdict ae_cert_eq(arf_t dev, arf_t tol, const arb_t a, const arb_t b, slong 
 /* Certified inequality a <= b: VERIFIED when upper(a) <= lower(b), VIOLATED when
    lower(a) > upper(b), else UNDECIDED. */
 ae_verdict ae_cert_le(const arb_t a, const arb_t b);
+/* Certified strict inequality a < b: VERIFIED when upper(a) < lower(b), VIOLATED when
+   lower(a) >= upper(b) (so a = b exactly is a violation), else UNDECIDED. */
+ae_verdict ae_cert_lt(const arb_t a, const arb_t b);
 
 /* ---------------------------------------------------------------- spaces (src/space) */
 typedef enum { AE_FIXED = 0, AE_EOS = 1 } ae_space_kind;
@@ -317,8 +320,11 @@ ae_verdict ae_rows_verdict(const ae_rows_t rows);
 /* Marks a row as a consistency check: " (consistency)" appended to its check text, and
    VERIFIED turned into CONSISTENT, so that it is never counted as verified. */
 void ae_row_mark_consistency(ae_row *row);
-/* Formatting helpers for rows: an upper bound in "%.3Re" rounded up, a ball as Arb prints it. */
+/* Formatting of certified numbers into rows, every digit on the safe side: an upper end in
+   "%.2e" rounded up, a lower end rounded down, a ball as Arb prints it (the printed ball
+   contains it), a rational exactly or, when too long, as an enclosure [lo, hi]. */
 void ae_fmt_ubound(char *buf, size_t n, const arf_t x);
+void ae_fmt_lbound(char *buf, size_t n, const arf_t x);
 void ae_fmt_arb(char *buf, size_t n, const arb_t x, slong digits);
 void ae_fmt_fmpq(char *buf, size_t n, const fmpq_t x);
 
@@ -448,9 +454,17 @@ void ae_student_delta(ae_table_t delta, ae_student_kind kind, double eps, uint64
 /* q = r + V_q*(s.a) + eta(s.a) for non-ending a, r at ending a; |eta| <= eps uniform. */
 void ae_student_value_noise(ae_table_t q, const ae_table_t r, const ae_table_t qstar, double eps,
                             uint64_t seed, const ae_space_t sp, slong prec);
+/* Its delta q - M(r): eta exactly at non-ending pairs (q* = r + V* there by the definition of M),
+   0 elsewhere; what ae_student_build uses, so that a pair with eta = 0 is an exact 0. */
+void ae_student_value_delta(ae_table_t delta, double eps, uint64_t seed, const ae_space_t sp, slong prec);
 /* q = r + V^(k)(s.a): V^(0) = 0, V^(j)(s) = LSE_a (r(s,a) + [a does not end] V^(j-1)(s.a)).
    k = 0 is the myopic student q = r; k >= T - 1 gives M(r). Cost O(k*P*S*A). */
 void ae_student_lookahead(ae_table_t q, const ae_table_t r, slong k, const ae_space_t sp, slong prec);
+/* Decides exactly, when every reward of r is an integer in [0, 62] (else returns 0 and does
+   nothing), which rows of the lookahead student q_k have the teacher's policy: same[p*S+s] = 1
+   there (P*S flags); rows where q_k = M(r) exactly get delta set to exact 0. Returns 1. */
+int ae_student_lookahead_exact(char *same, ae_table_t delta, const ae_table_t r, slong k,
+                               const ae_space_t sp);
 /* Projected sign-gradient ascent in float64 over |delta| <= eps maximising KL(p_q || p_q*)
    (reverse = 0) or KL(p_q* || p_q) (reverse = 1), `restarts` random starts of `steps` steps;
    sets delta to the best point found (exact doubles). Deterministic in seed. */
@@ -472,7 +486,11 @@ typedef struct {
     ae_verdict lemma1;    /* KL(pi_q(.|s)||pi*(.|s)) <= 2 eps_s and reverse, every state */
     arb_t lemma1_ratio;   /* max over states and directions of KL_s / (2 eps_s) */
     slong lemma1_states;  /* states where it was decided (eps_s > 0 or rows identical) */
+    const char *same_policy; /* optional, set by the caller before measuring: flags per
+                                (prompt, state) proven exactly to have the teacher's policy */
+    int lemma1_exact;     /* 1 when every state's decision compared exact numbers */
     ae_verdict perpath;   /* |log p_q(y) - log p_R(y)| <= 2 |y| eps, every y */
+    int perpath_exact;    /* 1 when every response's decision compared exact numbers */
     arb_t perpath_ratio;  /* max_y |log p_q(y) - log p_R(y)| / (2 |y| eps) */
     slong responses;
 } ae_distill_struct;

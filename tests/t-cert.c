@@ -369,6 +369,30 @@ START_TEST(test_le_hand)
 }
 END_TEST
 
+/* a < b: ae_lt_row and C6's "risk > H" rows; equal exact values violate a strict inequality */
+START_TEST(test_lt_hand)
+{
+    arb_t a, b;
+    arb_init(a);
+    arb_init(b);
+    ball(a, 1, 0, 0);
+    ball(b, 2, 0, 0);
+    ck_assert_int_eq(ae_cert_lt(a, b), AE_VERIFIED);
+    ck_assert_int_eq(ae_cert_lt(b, a), AE_VIOLATED);
+    ck_assert_int_eq(ae_cert_lt(a, a), AE_VIOLATED); /* 1 < 1 is false */
+    ball(a, 1, 1, -1); /* [0,1] < [1,2]: touching, 1 < 1 possible */
+    ball(b, 3, 1, -1);
+    ck_assert_int_eq(ae_cert_lt(a, b), AE_UNDECIDED);
+    ball(a, 1, 1, -2); /* [0,1/2] < [3/4, 5/4] */
+    ball(b, 4, 1, -2);
+    ck_assert_int_eq(ae_cert_lt(a, b), AE_VERIFIED);
+    arb_zero_pm_inf(a);
+    ck_assert_int_eq(ae_cert_lt(a, b), AE_UNDECIDED);
+    arb_clear(a);
+    arb_clear(b);
+}
+END_TEST
+
 START_TEST(test_le_random)
 {
     uint64_t seed = ae_test_seed() ^ UINT64_C(0x5656), x = seed;
@@ -420,6 +444,7 @@ static Suite *cert_suite(void)
 
     tc = tcase_create("ae_cert_le");
     tcase_add_test(tc, test_le_hand);
+    tcase_add_test(tc, test_lt_hand);
     tcase_add_test(tc, test_le_random);
     suite_add_tcase(s, tc);
     return s;

@@ -3,6 +3,7 @@
 #include <config.h>
 #include "testlib.h"
 #include "ae-impl.h"
+#include "claim/claim.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -386,6 +387,315 @@ START_TEST(test_writers)
 }
 END_TEST
 
+
+/* The one equality rule (ae_cert_eq) on the per-response row: a difference certified nonzero
+   is a violation even when it is far below the tolerance. q = M(r) with one leaf logit raised
+   by 2^-100 (tol is 2^-(128-AE_TOL_SLACK) = 2^-96 here): log p_q(y) - log p_R(y) is about
+   2^-101 for that y, with balls of radius about 2^-120 around it. */
+START_TEST(test_paths_nonzero_below_tol)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r, q;
+    ae_instance in;
+    ae_paths_t ps;
+    ae_rows_t rows;
+    slong s, a, prec = 128;
+    ae_err_init(err);
+    ck_assert_int_eq(ae_space_init(sp, AE_FIXED, 2, 2, 1, err), 0);
+    ae_table_init(r, sp);
+    ae_table_init(q, sp);
+    for (s = 0; s < sp->S; s++)
+        for (a = 0; a < sp->A; a++) /* exact dyadic rewards (s + 2a - 1)/4 */
+            arb_set_d(ae_table_entry(r, 0, s, a), (double)(s + 2 * a - 1) / 4);
+    ae_bellman_map(q, r, sp, prec);
+    arb_ptr x = ae_table_entry(q, 0, sp->first[1], 1);
+    arb_t t;
+    arb_init(t);
+    arb_one(t);
+    arb_mul_2exp_si(t, t, -100);
+    arb_add(x, x, t, prec);
+    arb_clear(t);
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 1, "t");
+    ae_paths_init(ps);
+    ae_paths_walk(ps, r, q, NULL, sp, 0, prec);
+    ae_rows_init(rows);
+    ae_paths_row(rows, "C1", "p", &in, r, q, ps, prec);
+    ck_assert_int_eq(rows->n, 1);
+    ck_assert_msg(rows->v[0].verdict == AE_VIOLATED, "certified nonzero below tol is %s (%s, tol %s)",
+                  ae_verdict_name(rows->v[0].verdict), rows->v[0].measured, rows->v[0].tol);
+    /* the raised logit lowers pi_q(0 | (0)): (0, 0), rank 0, is the first response that differs */
+    ck_assert_str_eq(rows->v[0].measured, "differs at prompt 0 y#0");
+    /* and without the perturbation the same row verifies */
+    ae_bellman_map(q, r, sp, prec);
+    ae_paths_walk(ps, r, q, NULL, sp, 0, prec);
+    ae_paths_row(rows, "C1", "p", &in, r, q, ps, prec);
+    ck_assert_int_eq(rows->v[1].verdict, AE_VERIFIED);
+    ae_rows_clear(rows);
+    ae_paths_clear(ps);
+    ae_table_clear(r);
+    ae_table_clear(q);
+    ae_space_clear(sp);
+}
+END_TEST
+
+
+/* ------------------------------------------------------------ printed digits on the safe side */
+
+/* Parses a decimal "[-]d.ddde[+-]XX" (or an integer) exactly into x; 0 when it is not one. */
+static int parse_decimal(fmpq_t x, const char *str)
+{
+    fmpz_t m, t;
+    slong e = 0, frac = 0;
+    int neg = 0, digits = 0, seen_dot = 0;
+    const char *c = str;
+    fmpz_init(m);
+    fmpz_init(t);
+    if (*c == '-') {
+        neg = 1;
+        c++;
+    }
+    for (; *c; c++) {
+        if (*c >= '0' && *c <= '9') {
+            fmpz_mul_ui(m, m, 10);
+            fmpz_add_ui(m, m, (ulong)(*c - '0'));
+            frac += seen_dot;
+            digits++;
+        } else if (*c == '.' && !seen_dot)
+            seen_dot = 1;
+        else
+            break;
+    }
+    if (*c == 'e') {
+        char *end;
+        e = strtol(c + 1, &end, 10);
+        c = end;
+    }
+    if (*c != '\0' || digits == 0) {
+        fmpz_clear(m);
+        fmpz_clear(t);
+        return 0;
+    }
+    e -= frac;
+    fmpz_set_ui(t, 10);
+    fmpz_pow_ui(t, t, (ulong)(e >= 0 ? e : -e));
+    if (e >= 0) {
+        fmpz_mul(m, m, t);
+        fmpz_one(t);
+    }
+    fmpq_set_fmpz_frac(x, m, t);
+    if (neg)
+        fmpq_neg(x, x);
+    fmpz_clear(m);
+    fmpz_clear(t);
+    return 1;
+}
+
+/* cmp(printed, y) for the decimal string printed and the arf y, exactly */
+static int cmp_printed(const char *printed, const arf_t y)
+{
+    fmpq_t a, b;
+    fmpz_t mm, ee;
+    int c;
+    fmpq_init(a);
+    fmpq_init(b);
+    fmpz_init(mm);
+    fmpz_init(ee);
+    ck_assert_msg(parse_decimal(a, printed), "'%s' is not a number", printed);
+    arf_get_fmpz_2exp(mm, ee, y); /* y = mm 2^ee */
+    {
+        slong e = fmpz_get_si(ee);
+        fmpz_one(ee);
+        if (e >= 0)
+            fmpz_mul_2exp(mm, mm, (ulong)e);
+        else
+            fmpz_mul_2exp(ee, ee, (ulong)-e);
+        fmpq_set_fmpz_frac(b, mm, ee);
+    }
+    c = fmpq_cmp(a, b);
+    fmpq_clear(a);
+    fmpq_clear(b);
+    fmpz_clear(mm);
+    fmpz_clear(ee);
+    return c;
+}
+
+/* field k (0-based) of one CSV line, unquoted, into buf */
+static void csv_field(char *buf, size_t n, const char *line, int k)
+{
+    size_t o = 0;
+    int f = 0, q = 0;
+    for (; *line && *line != '\n'; line++) {
+        if (q) {
+            if (*line == '"' && line[1] == '"')
+                line++;
+            else if (*line == '"') {
+                q = 0;
+                continue;
+            }
+        } else if (*line == '"') {
+            q = 1;
+            continue;
+        } else if (*line == ',') {
+            f++;
+            continue;
+        }
+        if (f == k && o + 1 < n)
+            buf[o++] = *line;
+    }
+    buf[o] = '\0';
+}
+
+/* ae_fmt_ubound / ae_fmt_lbound on random dyadics: printed upper >= x >= printed lower, each
+   within one unit of the third digit */
+START_TEST(test_fmt_bounds)
+{
+    uint64_t st = ae_test_seed() + 7;
+    slong it, n = ae_test_iters(2000);
+    arf_t x, y;
+    char up[48], lo[48];
+    arf_init(x);
+    arf_init(y);
+    for (it = 0; it < n; it++) {
+        arf_set_si_2exp_si(x, sm_range(&st, -(WORD(1) << 40), WORD(1) << 40), sm_range(&st, -200, 100));
+        ae_fmt_ubound(up, sizeof up, x);
+        ae_fmt_lbound(lo, sizeof lo, x);
+        TEST_CHECK(cmp_printed(up, x) >= 0, "ubound %s below x", up);
+        TEST_CHECK(cmp_printed(lo, x) <= 0, "lbound %s above x", lo);
+        /* tight: x times (1 +- 1/50) is beyond the printed ends */
+        arf_mul_si(y, x, arf_sgn(x) > 0 ? 51 : 49, 128, ARF_RND_NEAR);
+        arf_div_si(y, y, 50, 128, ARF_RND_NEAR);
+        TEST_CHECK(arf_is_zero(x) || cmp_printed(up, y) <= 0, "ubound %s loose", up);
+    }
+    arf_clear(x);
+    arf_clear(y);
+}
+END_TEST
+
+/* Rows through the CSV writer: the measured column of an equality row is at least the upper end
+   of |lhs - rhs|; a distillation row prints KL's upper end and the bound's lower end; a long
+   rational (C3) prints an enclosure. Balls are computed here and compared with the parsed text. */
+START_TEST(test_printed_safe_side)
+{
+    ae_rows_t rows;
+    ae_instance in;
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r;
+    ae_student_spec stu;
+    ae_distill_t m;
+    ae_table_t qs, dl;
+    arb_t a, b, t;
+    arf_t u;
+    char *buf = NULL, field[300];
+    size_t len = 0;
+    FILE *f;
+    const char *line;
+    slong i;
+    int checked = 0;
+
+    ae_err_init(err);
+    ae_space_init(sp, AE_EOS, 2, 3, 1, err);
+    ae_test_instance(&in, sp, AE_GEN_DYADIC, 3, "t");
+    arb_init(a);
+    arb_init(b);
+    arb_init(t);
+    arf_init(u);
+    ae_rows_init(rows);
+    /* an equality row: a = 1/3 +- 2^-100, b = 1/3 */
+    arb_set_si(a, 1);
+    arb_div_si(a, a, 3, 128);
+    arb_set(b, a);
+    arb_add_error_2exp_si(a, -100);
+    ae_eq_row(rows, "C2", "eq", &in, 128, a, b, 1, 1);
+    /* a distillation row set: one sign student, P = 1 */
+    ae_table_init(r, sp);
+    ae_table_init(qs, sp);
+    ae_table_init(dl, sp);
+    memset(&stu, 0, sizeof stu);
+    stu.kind = AE_STUDENT_SIGN;
+    stu.eps = 0.37;
+    stu.seed = 5;
+    snprintf(stu.label, sizeof stu.label, "sign");
+    ae_claim_distill(rows, &in, &stu, ae_bounds_kl, 128, 128);
+    f = open_memstream(&buf, &len);
+    ae_rows_write(f, rows, AE_FMT_CSV);
+    fclose(f);
+    line = strchr(buf, '\n') + 1; /* past the header */
+    /* the equality row */
+    arb_sub(t, a, b, 128);
+    arb_get_abs_ubound_arf(u, t, 128);
+    csv_field(field, sizeof field, line, 7);
+    ck_assert_msg(cmp_printed(field, u) >= 0, "eq measured %s below the deviation", field);
+    line = strchr(line, '\n') + 1;
+    /* the distillation rows: recompute the balls */
+    ae_gen_table(r, &in.gen, sp, 128);
+    ae_bellman_map(qs, r, sp, 128);
+    ae_student_build(dl, &stu, r, qs, sp, 128);
+    ae_distill_init(m);
+    ae_distill_measure(m, qs, dl, sp, 0, 128);
+    for (i = 0; ae_bounds_kl[i].name != NULL; i++, line = strchr(line, '\n') + 1) {
+        csv_field(field, sizeof field, line, 1);
+        ck_assert_str_eq(field, ae_bounds_kl[i].name);
+        ae_bounds_kl[i].eval(t, m, sp, 128);
+        arb_get_lbound_arf(u, t, 128);
+        csv_field(field, sizeof field, line, 8);
+        ck_assert_msg(cmp_printed(field, u) <= 0, "%s: printed bound %s above its lower end", ae_bounds_kl[i].name, field);
+        arb_get_ubound_arf(u, ae_bounds_kl[i].reverse ? m->kl_rq : m->kl_qr, 128);
+        csv_field(field, sizeof field, line, 7);
+        ck_assert_msg(cmp_printed(field, u) >= 0, "%s: printed KL %s below its upper end", ae_bounds_kl[i].name, field);
+        checked++;
+    }
+    /* Pinsker: TV's upper end and sqrt(KL/2)'s lower end */
+    for (; *line; line = strchr(line, '\n') + 1) {
+        csv_field(field, sizeof field, line, 1);
+        if (strstr(field, "Pinsker") == NULL)
+            continue;
+        arb_mul_2exp_si(t, m->kl_qr, -1);
+        arb_sqrtpos(t, t, 128);
+        arb_get_lbound_arf(u, t, 128);
+        csv_field(field, sizeof field, line, 8);
+        ck_assert_msg(cmp_printed(field, u) <= 0, "Pinsker: printed bound %s above its lower end", field);
+        arb_get_ubound_arf(u, m->tv, 128);
+        csv_field(field, sizeof field, line, 7);
+        ck_assert_msg(cmp_printed(field, u) >= 0, "Pinsker: printed TV %s below its upper end", field);
+        checked++;
+    }
+    ck_assert_int_eq(checked, 9);
+    ae_distill_clear(m);
+    free(buf);
+    /* a rational too long for the field prints as an enclosure */
+    {
+        fmpq_t x, lo, hi;
+        char s[80], *comma;
+        fmpq_init(x);
+        fmpq_init(lo);
+        fmpq_init(hi);
+        fmpz_set_ui(fmpq_numref(x), 1);
+        fmpz_mul_2exp(fmpq_denref(x), fmpq_denref(x), 400);
+        fmpz_add_ui(fmpq_denref(x), fmpq_denref(x), 3); /* 1/(2^400 + 3): 121 digits */
+        ae_fmt_fmpq(s, sizeof s, x);
+        ck_assert_msg(s[0] == '[' && (comma = strchr(s, ',')) != NULL, "not an enclosure: %s", s);
+        *comma = '\0';
+        *strchr(comma + 1, ']') = '\0';
+        ck_assert(parse_decimal(lo, s + 1) && parse_decimal(hi, comma + 2));
+        ck_assert(fmpq_cmp(lo, x) <= 0 && fmpq_cmp(x, hi) <= 0);
+        fmpq_clear(x);
+        fmpq_clear(lo);
+        fmpq_clear(hi);
+    }
+    ae_rows_clear(rows);
+    ae_table_clear(r);
+    ae_table_clear(qs);
+    ae_table_clear(dl);
+    arb_clear(a);
+    arb_clear(b);
+    arb_clear(t);
+    arf_clear(u);
+    ae_space_clear(sp);
+}
+END_TEST
+
 static Suite *claims_suite(void)
 {
     Suite *s = suite_create("claims");
@@ -398,8 +708,11 @@ static Suite *claims_suite(void)
     ae_test_add(s, "ae_claim_c2_certified", test_c2_certified, 20);
     ae_test_add(s, "ae_claim_c3_exact", test_c3_exact, 20);
     ae_test_add(s, "hand", test_hand_e12, 20);
+    ae_test_add(s, "paths_nonzero_below_tol", test_paths_nonzero_below_tol, 20);
     ae_test_add(s, "ae_escalate", test_escalate, 20);
     ae_test_add(s, "ae_rows_write", test_writers, 20);
+    ae_test_add(s, "ae_fmt_bounds", test_fmt_bounds, 20);
+    ae_test_add(s, "printed_safe_side", test_printed_safe_side, 20);
     return s;
 }
 

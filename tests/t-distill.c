@@ -276,6 +276,28 @@ START_TEST(test_value_student_eps)
     st.eps = 0.25;
     st.seed = 4;
     ae_student_build(dl, &st, r, qs, sp, 128);
+    {
+        /* delta = q - M(r) is eta itself, exactly, where q is built from M(r)'s values by its
+           own route: a certified equality against that q, and every entry exact (so an eta of
+           0 is an exact 0, decided exactly rather than within a tolerance) */
+        ae_table_t q, d2;
+        slong k;
+        ae_table_init(q, sp);
+        ae_table_init(d2, sp);
+        ae_student_value_noise(q, r, qs, st.eps, st.seed, sp, 128);
+        for (k = 0; k < sp->P * sp->S * sp->A; k++) {
+            arf_t dev, tol;
+            arf_init(dev);
+            arf_init(tol);
+            arb_sub(d2->v + k, q->v + k, qs->v + k, 128);
+            TEST_CHECK(arb_is_exact(dl->v + k), "delta entry %ld is not exact", (long)k);
+            TEST_CHECK(ae_cert_eq(dev, tol, dl->v + k, d2->v + k, 128) == AE_VERIFIED, "delta entry %ld", (long)k);
+            arf_clear(dev);
+            arf_clear(tol);
+        }
+        ae_table_clear(q);
+        ae_table_clear(d2);
+    }
     ae_distill_init(m);
     for (p = 0; p < sp->P; p++) {
         ae_distill_measure(m, qs, dl, sp, p, 128);
@@ -341,6 +363,96 @@ START_TEST(test_reward_families)
 }
 END_TEST
 
+
+/* The one inequality rule: measured <= bound only when upper(measured) <= lower(bound). A
+   student whose delta is 0 +- 2^-110 (not exactly 0) has per-state and per-path quantities that
+   are balls around 0 on both sides: nothing certifies them, so they are undecided (they used to
+   be called verified as "0 = 0 within 2^-(p-32)"). */
+START_TEST(test_no_zero_fallback)
+{
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r, qs, dl;
+    ae_distill_t m;
+    slong k;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, 2, 2, 1, err);
+    ae_table_init(r, sp);
+    ae_table_init(qs, sp);
+    ae_table_init(dl, sp);
+    for (k = 0; k < sp->S * sp->A; k++) {
+        arb_set_si(r->v + k, k % 3);
+        arb_zero(dl->v + k);
+        mag_set_ui_2exp_si(arb_radref(dl->v + k), 1, -110);
+    }
+    ae_bellman_map(qs, r, sp, 128);
+    ae_distill_init(m);
+    ae_distill_measure(m, qs, dl, sp, 0, 128);
+    ck_assert_msg(m->perpath == AE_UNDECIDED, "per-path is %s", ae_verdict_name(m->perpath));
+    ck_assert_msg(m->lemma1 == AE_UNDECIDED, "Lemma 1 is %s", ae_verdict_name(m->lemma1));
+    ae_distill_clear(m);
+    ae_table_clear(r);
+    ae_table_clear(qs);
+    ae_table_clear(dl);
+    ae_space_clear(sp);
+}
+END_TEST
+
+/* Students equal to the teacher exactly, decided exactly: every row verified with tol "exact",
+   KL and the bounds printed as 0 (they were "strict" rows with KL 9e-37 above a 7e-37 bound).
+   - E(3,4) dyadic:seed=1, lookahead k = 3 = T-1: q_k = M(r) (Proposition C10.1);
+   - F(4,4) palindrome, k = 1: delta is row-constant (C10.md, remark), proven in polynomials of e:
+     the policies equal the teacher's, so both KLs, TV and the state-weighted bounds are 0. */
+START_TEST(test_exact_students)
+{
+    int which;
+    for (which = 0; which < 2; which++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_instance in;
+        ae_table_t r;
+        ae_rows_t rows;
+        ae_student_spec st;
+        slong i, nexact = 0;
+        ae_err_init(err);
+        ae_space_init(sp, which ? AE_FIXED : AE_EOS, which ? 4 : 3, 4, 1, err);
+        ae_table_init(r, sp);
+        if (which) {
+            ae_reward_family_table(r, AE_REWARD_PALINDROME, 3, sp);
+            in.r = r;
+        } else {
+            ae_test_instance(&in, sp, AE_GEN_DYADIC, 1, "dyadic");
+            in.r = NULL;
+        }
+        in.sp = sp;
+        snprintf(in.name, sizeof in.name, "t");
+        memset(&st, 0, sizeof st);
+        st.kind = AE_STUDENT_LOOKAHEAD;
+        st.k = which ? 1 : 3;
+        snprintf(st.label, sizeof st.label, "lookahead");
+        ae_rows_init(rows);
+        ae_claim_distill(rows, &in, &st, ae_bounds_kl, 128, 128);
+        for (i = 0; i < rows->n; i++) {
+            const ae_row *w = rows->v + i;
+            int sw = strstr(w->check, "min(rng") != NULL || strstr(w->check, "Pinsker") != NULL;
+            ck_assert_msg(w->verdict == AE_VERIFIED, "%d: %s is %s", which, w->check, ae_verdict_name(w->verdict));
+            if (which == 0 || sw) {
+                ck_assert_msg(strcmp(w->tol, "exact") == 0, "%d: %s decided by '%s'", which, w->check, w->tol);
+                if (strstr(w->check, "<=") && strncmp(w->measured, "max", 3) != 0)
+                    ck_assert_msg(strcmp(w->measured, "0") == 0 &&
+                                      (strcmp(w->predicted, "0") == 0 || strchr(w->predicted, '|') != NULL),
+                                  "%d: %s measured %s bound %s", which, w->check, w->measured, w->predicted);
+                nexact++;
+            }
+        }
+        ck_assert_int_ge(nexact, which ? 3 : 11);
+        ae_rows_clear(rows);
+        ae_table_clear(r);
+        ae_space_clear(sp);
+    }
+}
+END_TEST
+
 static Suite *distill_suite(void)
 {
     Suite *s = suite_create("distill");
@@ -352,6 +464,8 @@ static Suite *distill_suite(void)
     ae_test_add(s, "ae_student_value_noise", test_value_student_eps, 30);
     ae_test_add(s, "ae_claim_c11_certified", test_c11, 30);
     ae_test_add(s, "ae_reward_family_table", test_reward_families, 30);
+    ae_test_add(s, "no_zero_fallback", test_no_zero_fallback, 30);
+    ae_test_add(s, "exact_students", test_exact_students, 30);
     return s;
 }
 

@@ -64,3 +64,12 @@ ae_verdict ae_cert_le(const arb_t a, const arb_t b)
         return AE_VIOLATED;
     return AE_UNDECIDED;
 }
+
+ae_verdict ae_cert_lt(const arb_t a, const arb_t b)
+{
+    if (arb_lt(a, b))
+        return AE_VERIFIED;
+    if (arb_ge(a, b))
+        return AE_VIOLATED;
+    return AE_UNDECIDED;
+}

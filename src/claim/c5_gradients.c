@@ -115,17 +115,22 @@ static void marginals_direct(ae_table_t m, const ae_table_t r, const ae_space_t 
     arb_clear(c.z);
 }
 
-/* certified: exact value x lies in [fd - h/8, fd + h/8] (fd itself a ball) */
+/* certified: |x - fd| <= h/8 (the Taylor remainder), i.e. -h/8 <= x - fd <= h/8 by the one
+   inequality rule (fd itself a ball) */
 static ae_verdict fd_contains(const arb_t fd, const arb_t x, slong prec)
 {
-    arb_t w;
+    arb_t d, h;
     ae_verdict v;
-    arb_init(w);
-    arb_set(w, fd);
-    arb_add_error_2exp_si(w, -FD_LOG2H - 3);
-    v = arb_contains(w, x) ? AE_VERIFIED : arb_overlaps(w, x) ? AE_UNDECIDED : AE_VIOLATED;
-    (void)prec;
-    arb_clear(w);
+    arb_init(d);
+    arb_init(h);
+    arb_sub(d, x, fd, prec);
+    arb_one(h);
+    arb_mul_2exp_si(h, h, -FD_LOG2H - 3);
+    v = ae_cert_le(d, h);
+    arb_neg(h, h);
+    v = ae_verdict_meet(v, ae_cert_le(h, d));
+    arb_clear(d);
+    arb_clear(h);
     return v;
 }
 

@@ -494,8 +494,7 @@ static void c6_at(ae_rows_t rows, const void *varg, slong prec)
             arb_init(ebm);
             risks(lhs + p, ebm, NULL, qp, r, rho, sp, p, prec);
             arb_add(t, t, lhs + p, prec);
-            if (!arb_gt(lhs + p, hh + p) || !arb_gt(ebm, hh + p))
-                vd = ae_verdict_meet(vd, arb_le(lhs + p, hh + p) || arb_le(ebm, hh + p) ? AE_VIOLATED : AE_UNDECIDED);
+            vd = ae_verdict_meet(vd, ae_verdict_meet(ae_cert_lt(hh + p, lhs + p), ae_cert_lt(hh + p, ebm)));
             arb_clear(ebm);
         }
         row = c6_row(rows, "perturbed q*: L_ARM, L_EBM > H", a, "certified", prec);

@@ -110,7 +110,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
     ae_distill_struct *m = ae_malloc((size_t)P * sizeof(ae_distill_struct));
     arb_t b, wb, wm, e;
     arf_t u, tol;
-    char epsbuf[32], buf[80];
+    char epsbuf[32], buf[80], *same = NULL;
     ae_row *row;
 
     ae_table_init(r, sp);
@@ -128,9 +128,17 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         ae_gen_table(r, &in->gen, sp, prec);
     ae_bellman_map(qs, r, sp, prec);
     ae_student_build(dl, a->st, r, qs, sp, prec);
+    if (a->st->kind == AE_STUDENT_LOOKAHEAD) { /* rows with the teacher's policy, decided exactly */
+        same = ae_malloc((size_t)(P * sp->S));
+        if (!ae_student_lookahead_exact(same, dl, r, a->st->k, sp)) {
+            free(same);
+            same = NULL;
+        }
+    }
     arb_zero(e);
     for (p = 0; p < P; p++) {
         ae_distill_init(m + p);
+        m[p].same_policy = same;
         ae_distill_measure(m + p, qs, dl, sp, p, prec);
         arb_max(e, e, m[p].eps, prec);
         n += m[p].responses;
@@ -149,20 +157,14 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         const ae_bound *bd = a->bounds + i;
         ae_verdict v = AE_VERIFIED;
         double worst = -1;
+        int exact = 1; /* every prompt decided between exact numbers (e.g. 0 <= 0) */
         for (p = 0; p < P; p++) {
             arb_srcptr meas = bd->reverse ? m[p].kl_rq : m[p].kl_qr;
             ae_verdict vp;
             double rt;
             bd->eval(b, m + p, sp, prec);
             vp = ae_cert_le(meas, b);
-            if (vp == AE_UNDECIDED && arb_contains_zero(b)) { /* 0 <= 0: equality within tol */
-                arb_get_abs_ubound_arf(u, meas, prec);
-                if (arf_cmp(u, tol) <= 0) {
-                    arb_get_abs_ubound_arf(u, b, prec);
-                    if (arf_cmp(u, tol) <= 0)
-                        vp = AE_VERIFIED;
-                }
-            }
+            exact &= arb_is_exact(meas) && arb_is_exact(b);
             v = ae_verdict_meet(v, vp);
             rt = mid_ratio(meas, b, tol);
             if (p == 0 || rt > worst || vp == AE_VIOLATED) {
@@ -178,10 +180,10 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         arb_get_lbound_arf(u, wb, prec); /* the bound as certified from below, never < 0 */
         if (arf_sgn(u) < 0)
             arf_zero(u);
-        ae_fmt_ubound(buf, sizeof buf, u);
+        ae_fmt_lbound(buf, sizeof buf, u);
         snprintf(row->predicted, sizeof row->predicted, "%s", buf);
         fmt_ratio(row->ratio, sizeof row->ratio, worst);
-        snprintf(row->tol, sizeof row->tol, "strict");
+        snprintf(row->tol, sizeof row->tol, "%s", exact ? "exact" : "strict");
         row->verdict = v;
     }
 
@@ -189,11 +191,14 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
     {
         ae_verdict v1 = AE_VERIFIED, v2 = AE_VERIFIED;
         double r1 = -1, r2 = -1;
+        int x1 = 1, x2 = 1;
         slong states = 0;
         arb_zero(wm);
         for (p = 0; p < P; p++) {
             v1 = ae_verdict_meet(v1, m[p].lemma1);
             v2 = ae_verdict_meet(v2, m[p].perpath);
+            x1 &= m[p].lemma1_exact;
+            x2 &= m[p].perpath_exact;
             r1 = fmax(r1, arf_get_d(arb_midref(m[p].lemma1_ratio), ARF_RND_NEAR));
             r2 = fmax(r2, arf_get_d(arb_midref(m[p].perpath_ratio), ARF_RND_NEAR));
             states += m[p].lemma1_states;
@@ -204,7 +209,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         snprintf(row->measured, sizeof row->measured, "max KL_s/(2 eps_s)");
         snprintf(row->predicted, sizeof row->predicted, "<= 1");
         fmt_ratio(row->ratio, sizeof row->ratio, r1);
-        snprintf(row->tol, sizeof row->tol, "strict");
+        snprintf(row->tol, sizeof row->tol, "%s", x1 ? "exact" : "strict");
         row->verdict = v1;
         row = student_row(rows, "C9", "|log p_q(y)/p_R(y)| <= 2|y| eps all y", a, epsbuf, prec);
         snprintf(row->items, sizeof row->items, "%ld", (long)n);
@@ -212,7 +217,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         ae_fmt_ubound(row->measured, sizeof row->measured, u);
         snprintf(row->predicted, sizeof row->predicted, "2|y| eps");
         fmt_ratio(row->ratio, sizeof row->ratio, r2);
-        snprintf(row->tol, sizeof row->tol, "strict");
+        snprintf(row->tol, sizeof row->tol, "%s", x2 ? "exact" : "strict");
         row->verdict = v2;
     }
 
@@ -220,16 +225,13 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
     {
         ae_verdict v = AE_VERIFIED;
         double worst = -1;
+        int exact = 1;
         for (p = 0; p < P; p++) {
             ae_verdict vp;
             arb_mul_2exp_si(b, m[p].kl_qr, -1);
             arb_sqrtpos(b, b, prec);
             vp = ae_cert_le(m[p].tv, b);
-            if (vp == AE_UNDECIDED && arb_contains_zero(b)) {
-                arb_get_abs_ubound_arf(u, m[p].tv, prec);
-                if (arf_cmp(u, tol) <= 0)
-                    vp = AE_VERIFIED;
-            }
+            exact &= arb_is_exact(m[p].tv) && arb_is_exact(b);
             v = ae_verdict_meet(v, vp);
             /* the bound is sqrt(KL/2): KL = 0 within tol makes it about sqrt(tol) */
             arf_one(u);
@@ -247,14 +249,15 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         arb_get_lbound_arf(u, wb, prec);
         if (arf_sgn(u) < 0)
             arf_zero(u);
-        ae_fmt_ubound(row->predicted, sizeof row->predicted, u);
+        ae_fmt_lbound(row->predicted, sizeof row->predicted, u);
         fmt_ratio(row->ratio, sizeof row->ratio, worst);
-        snprintf(row->tol, sizeof row->tol, "strict");
+        snprintf(row->tol, sizeof row->tol, "%s", exact ? "exact" : "strict");
         row->verdict = v;
     }
 
     if (a->st->kind == AE_STUDENT_ROWCONST) { /* shift invariance: exactly the teacher's p */
         ae_verdict v = AE_VERIFIED;
+        int exact = 1;
         arf_t dev, t2;
         arf_init(dev);
         arf_init(t2);
@@ -263,6 +266,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         for (p = 0; p < P; p++) {
             v = ae_verdict_meet(v, ae_cert_eq(dev, t2, m[p].kl_qr, b, prec));
             v = ae_verdict_meet(v, ae_cert_eq(dev, t2, m[p].kl_rq, b, prec));
+            exact &= arb_is_zero(m[p].kl_qr) && arb_is_zero(m[p].kl_rq);
             arb_max(wm, wm, m[p].kl_qr, prec);
             arb_max(wm, wm, m[p].kl_rq, prec);
         }
@@ -271,7 +275,10 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         arb_get_abs_ubound_arf(u, wm, prec);
         ae_fmt_ubound(row->measured, sizeof row->measured, u);
         snprintf(row->predicted, sizeof row->predicted, "0");
-        ae_fmt_ubound(row->tol, sizeof row->tol, t2);
+        if (exact)
+            snprintf(row->tol, sizeof row->tol, "exact");
+        else
+            ae_fmt_ubound(row->tol, sizeof row->tol, t2);
         row->verdict = v;
         arf_clear(dev);
         arf_clear(t2);
@@ -280,6 +287,7 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
     for (p = 0; p < P; p++)
         ae_distill_clear(m + p);
     free(m);
+    free(same);
     arb_clear(b);
     arb_clear(wb);
     arb_clear(wm);

@@ -7,12 +7,14 @@
    (and optionally a reference logit table qstar), each computed by its own route:
    - logz  = log sum_y exp R_r(y)                 (direct summation, not the recursion)
    - dlo, dhi: bounds enclosing log p_q(y) - R_r(y) for every y  (p_q from q alone)
+   - lmax, umin: the largest lower end and the smallest upper end of those enclosures, so that
+     whether every single y's enclosure (plus logz) contains 0 can be decided after the walk
    - mass  = sum_y p_q(y)
    - elbo  = sum_y p_q(y) (R_r(y) - log p_q(y))
    - klchain = sum_s p_q(s) KL(pi_q(.|s) || pi_qstar(.|s))   (only when qstar != NULL) */
 typedef struct {
     arb_t logz, mass, elbo, klchain;
-    arf_t dlo, dhi;
+    arf_t dlo, dhi, lmax, umin;
     slong responses;
 } ae_paths_struct;
 typedef ae_paths_struct ae_paths_t[1];

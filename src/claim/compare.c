@@ -110,10 +110,7 @@ void ae_lt_row(ae_rows_t rows, const char *claim, const char *check, const ae_in
     arb_init(d);
     arb_init(wd);
     for (i = 0; i < n; i++) {
-        ae_verdict e = ae_cert_le(lhs + i, rhs + i);
-        if (e == AE_VERIFIED && arb_overlaps(lhs + i, rhs + i))
-            e = AE_UNDECIDED;
-        v = ae_verdict_meet(v, e);
+        v = ae_verdict_meet(v, ae_cert_lt(lhs + i, rhs + i));
         arb_sub(d, rhs + i, lhs + i, prec);
         if (i == 0 || arf_cmp(arb_midref(d), arb_midref(wd)) < 0)
             arb_set(wd, d);

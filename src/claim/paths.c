@@ -69,9 +69,13 @@ static void paths_edge(void *vctx, slong d, slong s, slong a, slong child)
         arb_get_lbound_arf(c->b, diff, c->prec);
         if (arf_cmp(c->b, ps->dlo) < 0)
             arf_set(ps->dlo, c->b);
+        if (arf_cmp(c->b, ps->lmax) > 0)
+            arf_set(ps->lmax, c->b);
         arb_get_ubound_arf(c->b, diff, c->prec);
         if (arf_cmp(c->b, ps->dhi) > 0)
             arf_set(ps->dhi, c->b);
+        if (arf_cmp(c->b, ps->umin) < 0)
+            arf_set(ps->umin, c->b);
         arb_exp(e, y, c->prec);
         arb_add(ps->mass, ps->mass, e, c->prec);
         arb_neg(diff, diff);
@@ -121,6 +125,8 @@ void ae_paths_init(ae_paths_t ps)
     arb_init(ps->klchain);
     arf_init(ps->dlo);
     arf_init(ps->dhi);
+    arf_init(ps->lmax);
+    arf_init(ps->umin);
     ps->responses = 0;
 }
 
@@ -132,6 +138,8 @@ void ae_paths_clear(ae_paths_t ps)
     arb_clear(ps->klchain);
     arf_clear(ps->dlo);
     arf_clear(ps->dhi);
+    arf_clear(ps->lmax);
+    arf_clear(ps->umin);
 }
 
 void ae_paths_walk(ae_paths_t ps, const ae_table_t r, const ae_table_t q, const ae_table_t qstar,
@@ -148,6 +156,8 @@ void ae_paths_walk(ae_paths_t ps, const ae_table_t r, const ae_table_t q, const 
     arb_zero(ps->klchain);
     arf_pos_inf(ps->dlo);
     arf_neg_inf(ps->dhi);
+    arf_neg_inf(ps->lmax);
+    arf_pos_inf(ps->umin);
     ps->responses = 0;
     vis.state = paths_state;
     vis.edge = paths_edge;
@@ -197,13 +207,14 @@ void ae_paths_row(ae_rows_t rows, const char *claim, const char *check, const ae
 {
     const ae_space_struct *sp = in->sp;
     ae_verdict v = AE_VERIFIED;
-    arb_t e;
+    arb_t e, z;
     arf_t dev, worst, tol;
     mag_t m, sc;
     slong p, n = 0, cex = -1, cexp = -1;
     ae_row *row;
 
     arb_init(e);
+    arb_init(z);
     arf_init(dev);
     arf_init(worst);
     arf_init(tol);
@@ -211,6 +222,7 @@ void ae_paths_row(ae_rows_t rows, const char *claim, const char *check, const ae
     mag_init(sc);
     for (p = 0; p < sp->P; p++) {
         ae_verdict vp;
+        int nonzero;
         /* e encloses log p_q(y) - log p_R(y) = (log p_q(y) - R(y)) + log Z for every y */
         if (arf_cmp(ps[p].dlo, ps[p].dhi) <= 0)
             arb_set_interval_arf(e, ps[p].dlo, ps[p].dhi, prec);
@@ -224,11 +236,17 @@ void ae_paths_row(ae_rows_t rows, const char *claim, const char *check, const ae
         mag_max(sc, sc, m);
         mag_mul_2exp_si(sc, sc, -(prec - AE_TOL_SLACK));
         arf_set_mag(tol, sc);
-        if (arb_is_finite(e) && arf_cmp(dev, tol) <= 0)
+        /* The one rule (ae_cert_eq): |e| <= tol AND every response's own enclosure contains 0.
+           The hull e can contain 0 while one response's difference is certainly nonzero. */
+        arb_add_arf(z, ps[p].logz, ps[p].lmax, prec);
+        nonzero = arb_is_positive(z);
+        arb_add_arf(z, ps[p].logz, ps[p].umin, prec);
+        nonzero |= arb_is_negative(z);
+        if (!nonzero && arb_is_finite(e) && arf_cmp(dev, tol) <= 0)
             vp = AE_VERIFIED;
         else {
             slong y = ae_paths_counterexample(r, q, ps[p].logz, sp, p, prec);
-            vp = (y >= 0) ? AE_VIOLATED : AE_UNDECIDED;
+            vp = (y >= 0 || nonzero) ? AE_VIOLATED : AE_UNDECIDED;
             if (y >= 0 && cex < 0) {
                 cex = y;
                 cexp = p;
@@ -254,4 +272,5 @@ void ae_paths_row(ae_rows_t rows, const char *claim, const char *check, const ae
     arf_clear(worst);
     arf_clear(tol);
     arb_clear(e);
+    arb_clear(z);
 }

@@ -77,18 +77,14 @@ static void measure(check_result *res, const ae_table_t r, const ae_table_t q, c
     ae_table_clear(qs);
 }
 
-/* -1: some KL certainly above tol; 1: all certainly <= tol; 0: undecided */
+/* -1: some KL certainly above tol; 1: all certainly <= tol; 0: undecided (ae_cert_le) */
 static int decide(const check_result *res, slong P, const arb_t tol)
 {
-    int all = 1;
+    ae_verdict v = AE_VERIFIED;
     slong p;
-    for (p = 0; p < P; p++) {
-        if (arb_gt(res->kl_rq + p, tol) || arb_gt(res->kl_qr + p, tol))
-            return -1;
-        if (!arb_le(res->kl_rq + p, tol) || !arb_le(res->kl_qr + p, tol))
-            all = 0;
-    }
-    return all;
+    for (p = 0; p < P; p++)
+        v = ae_verdict_meet(v, ae_verdict_meet(ae_cert_le(res->kl_rq + p, tol), ae_cert_le(res->kl_qr + p, tol)));
+    return v == AE_VERIFIED ? 1 : v == AE_VIOLATED ? -1 : 0;
 }
 
 int ae_cmd_check(int argc, char **argv)

@@ -9,29 +9,21 @@ typedef struct {
     const ae_table_struct *qs, *dl;
     slong p, prec;
     arb_ptr Lq, Ls, Vq, Vs; /* per depth */
-    arb_ptr Lr, D;          /* per depth: log p_q - log p_R of the prefix; V_q - V_q* (0 on identical rows) */
+    arb_ptr Lr, D;          /* per depth: log p_q - log p_R of the prefix; V_q - V_q* (not used on row-constant rows) */
     arb_ptr row, pq, ps;    /* scratch rows of A entries */
     arb_t t, u, kq, kr, es, rng, lo, hi;
-    arf_t tol;
+    /* rowsame[d]: the current state of depth d has a row-constant delta (so the student's policy
+       there is the teacher's, exactly); pathsame[d]: so had every state above it */
+    char *rowsame, *pathsame;
     ae_distill_struct *m;
 } dctx;
 
-/* measured <= bound, certified; both near zero within tol counts as the equality 0 = 0 */
-static ae_verdict le_or_zero(const arb_t meas, const arb_t bound, const arf_t tol)
+/* measured <= bound by the one inequality rule (ae_cert_le); *exact stays 1 only while every
+   decision compared two exact numbers (radius 0), e.g. 0 <= 0 for a state the student copies */
+static ae_verdict le_rule(const arb_t meas, const arb_t bound, int *exact)
 {
-    ae_verdict v = ae_cert_le(meas, bound);
-    if (v == AE_UNDECIDED && arb_contains_zero(bound)) {
-        arf_t u;
-        arf_init(u);
-        arb_get_abs_ubound_arf(u, meas, 64);
-        if (arf_cmp(u, tol) <= 0) {
-            arb_get_abs_ubound_arf(u, bound, 64);
-            if (arf_cmp(u, tol) <= 0)
-                v = AE_VERIFIED;
-        }
-        arf_clear(u);
-    }
-    return v;
+    *exact &= arb_is_exact(meas) && arb_is_exact(bound);
+    return ae_cert_le(meas, bound);
 }
 
 static void d_state(void *vc, slong d, slong s)
@@ -40,14 +32,21 @@ static void d_state(void *vc, slong d, slong s)
     const ae_space_struct *sp = c->sp;
     ae_distill_struct *m = c->m;
     arb_srcptr qs = ae_table_entry(c->qs, c->p, s, 0), dl = ae_table_entry(c->dl, c->p, s, 0);
-    slong a, prec = c->prec;
-    int first = 1, identical = 1;
+    slong a, prec = c->prec, a0 = -1;
+    int first = 1, identical = 1, rowconst = 1;
 
     for (a = 0; a < sp->A; a++)
         if (ae_space_allowed(sp, d, a)) {
             arb_add(c->row + a, qs + a, dl + a, prec);
             identical &= arb_is_zero(dl + a);
+            /* an exactly constant delta row: softmax is shift invariant, so pi_q = pi* here */
+            rowconst &= arb_is_exact(dl + a) && (a0 < 0 || arb_equal(dl + a, dl + a0));
+            if (a0 < 0)
+                a0 = a;
         }
+    if (m->same_policy != NULL && m->same_policy[c->p * sp->S + s])
+        rowconst = 2; /* decided exactly by the caller: the row's delta is constant */
+    c->rowsame[d] = (char)(rowconst != 0);
     _ae_lse_allowed(c->Vq + d, c->row, sp, d, prec);
     _ae_lse_allowed(c->Vs + d, qs, sp, d, prec);
     /* per-state KL both ways: with D = V_q - V_q*, log pi_q - log pi* = delta - D */
@@ -77,13 +76,14 @@ static void d_state(void *vc, slong d, slong s)
         }
         first = 0;
     }
-    if (identical) { /* the student's row is the teacher's: every per-state quantity is 0 */
+    if (rowconst) { /* the student's policy is the teacher's: both per-state KLs are exactly 0 */
         arb_zero(c->kq);
         arb_zero(c->kr);
-        arb_zero(c->D + d);
-    } else
+        arb_zero(c->rng); /* a constant row has range 0 */
+    } else {
         arb_sub(c->D + d, c->Vq + d, c->Vs + d, prec);
-    arb_sub(c->rng, c->hi, c->lo, prec);
+        arb_sub(c->rng, c->hi, c->lo, prec);
+    }
     /* KL_s <= min(range, range^2/8) (Hoeffding's lemma, shift invariance) */
     arb_sqr(c->t, c->rng, prec);
     arb_mul_2exp_si(c->t, c->t, -3);
@@ -97,7 +97,7 @@ static void d_state(void *vc, slong d, slong s)
     /* Lemma 1 on this state, both directions */
     arb_mul_2exp_si(c->t, c->es, 1);
     if (!identical) {
-        ae_verdict v = ae_verdict_meet(le_or_zero(c->kq, c->t, c->tol), le_or_zero(c->kr, c->t, c->tol));
+        ae_verdict v = ae_verdict_meet(le_rule(c->kq, c->t, &m->lemma1_exact), le_rule(c->kr, c->t, &m->lemma1_exact));
         m->lemma1 = ae_verdict_meet(m->lemma1, v);
         if (!arb_contains_zero(c->t)) {
             arb_max(c->u, c->kq, c->kr, prec);
@@ -122,38 +122,52 @@ static void d_edge(void *vc, slong d, slong s, slong a, slong child)
     arb_sub(lq, lq, c->Vq + d, prec);
     arb_add(ls, c->Ls + d, ae_table_entry(c->qs, c->p, s, a), prec);
     arb_sub(ls, ls, c->Vs + d, prec);
-    /* log pi_q - log pi* = delta - (V_q - V_q*), exactly 0 on identical rows */
-    arb_sub(c->Lr + d + 1, ae_table_entry(c->dl, c->p, s, a), c->D + d, prec);
-    arb_add(c->Lr + d + 1, c->Lr + d + 1, c->Lr + d, prec);
-    if (child >= 0)
+    /* log pi_q - log pi* = delta - (V_q - V_q*), exactly 0 on a row-constant delta */
+    if (c->rowsame[d])
+        arb_set(c->Lr + d + 1, c->Lr + d);
+    else {
+        arb_sub(c->Lr + d + 1, ae_table_entry(c->dl, c->p, s, a), c->D + d, prec);
+        arb_add(c->Lr + d + 1, c->Lr + d + 1, c->Lr + d, prec);
+    }
+    if (child >= 0) {
+        c->pathsame[d + 1] = c->pathsame[d] && c->rowsame[d];
         return;
+    }
     m->responses++;
     {
         arb_t lr, b;
+        /* every state on y's path has the teacher's policy: p_q(y) = p_R(y) exactly */
+        int same = c->pathsame[d] && c->rowsame[d];
         arb_init(lr);
         arb_init(b);
         /* KL both ways over responses: sum_y p(y) log(p_q(y)/p_R(y)), the log-ratio summed
-           along y's path */
+           along y's path (exactly 0 when every state on it has the teacher's policy) */
         arb_exp(b, lq, prec);
         arb_addmul(m->kl_qr, b, c->Lr + d + 1, prec);
         arb_exp(b, ls, prec);
         arb_submul(m->kl_rq, b, c->Lr + d + 1, prec);
-        arb_sub(lr, lq, ls, prec);
-        arb_abs(lr, lr);
+        if (same)
+            arb_zero(lr);
+        else {
+            arb_sub(lr, lq, ls, prec);
+            arb_abs(lr, lr);
+        }
         arb_max(m->maxlr, m->maxlr, lr, prec);
         arb_mul_si(b, m->eps, 2 * (d + 1), prec); /* 2 |y| eps */
-        m->perpath = ae_verdict_meet(m->perpath, le_or_zero(lr, b, c->tol));
+        m->perpath = ae_verdict_meet(m->perpath, le_rule(lr, b, &m->perpath_exact));
         if (!arb_contains_zero(b)) {
             arb_div(b, lr, b, prec);
             if (arf_cmp(arb_midref(b), arb_midref(m->perpath_ratio)) > 0)
                 arb_set(m->perpath_ratio, b);
         }
-        arb_exp(lq, lq, prec);
-        arb_exp(ls, ls, prec);
-        arb_sub(lr, lq, ls, prec);
-        arb_abs(lr, lr);
-        arb_mul_2exp_si(lr, lr, -1);
-        arb_add(m->tv, m->tv, lr, prec);
+        if (!same) {
+            arb_exp(lq, lq, prec);
+            arb_exp(ls, ls, prec);
+            arb_sub(lr, lq, ls, prec);
+            arb_abs(lr, lr);
+            arb_mul_2exp_si(lr, lr, -1);
+            arb_add(m->tv, m->tv, lr, prec);
+        }
         arb_clear(lr);
         arb_clear(b);
     }
@@ -161,6 +175,7 @@ static void d_edge(void *vc, slong d, slong s, slong a, slong child)
 
 void ae_distill_init(ae_distill_t m)
 {
+    m->same_policy = NULL;
     arb_init(m->eps);
     arb_init(m->kl_qr);
     arb_init(m->kl_rq);
@@ -219,6 +234,8 @@ void ae_distill_measure(ae_distill_t m, const ae_table_t qstar, const ae_table_t
     arb_zero(m->perpath_ratio);
     m->lemma1 = AE_VERIFIED;
     m->perpath = AE_VERIFIED;
+    m->lemma1_exact = 1;
+    m->perpath_exact = 1;
     m->lemma1_states = 0;
     m->responses = 0;
 
@@ -245,9 +262,9 @@ void ae_distill_measure(ae_distill_t m, const ae_table_t qstar, const ae_table_t
     arb_init(c.rng);
     arb_init(c.lo);
     arb_init(c.hi);
-    arf_init(c.tol);
-    arf_one(c.tol);
-    arf_mul_2exp_si(c.tol, c.tol, -(prec - AE_TOL_SLACK));
+    c.rowsame = ae_calloc((size_t)sp->T, 1);
+    c.pathsame = ae_calloc((size_t)sp->T, 1);
+    c.pathsame[0] = 1;
     vis.state = d_state;
     vis.edge = d_edge;
     vis.ctx = &c;
@@ -269,5 +286,6 @@ void ae_distill_measure(ae_distill_t m, const ae_table_t qstar, const ae_table_t
     arb_clear(c.rng);
     arb_clear(c.lo);
     arb_clear(c.hi);
-    arf_clear(c.tol);
+    free(c.rowsame);
+    free(c.pathsame);
 }

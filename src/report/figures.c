@@ -103,7 +103,7 @@ int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, c
     /* KL against lookahead depth k, per reward family */
     if ((f = ae_outset_open_staged(set, fdir, "kl-vs-k.dat", err)) == NULL)
         return err->code;
-    fprintf(f, "# %s lookahead students: k  KL(p_q||p_R)  KL(p_R||p_q)  2T eps_k\n", space);
+    fprintf(f, "# %s lookahead students: k  KL(p_q||p_R)  KL(p_R||p_q)  2T eps_k (KL: certified upper ends; bound: certified lower end)\n", space);
     for (j = 0; j < 3; j++) {
         fprintf(f, "\n\n# %s\n", rewards[j]);
         snprintf(key, sizeof key, "%s lookahead k=", rewards[j]);

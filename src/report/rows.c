@@ -49,7 +49,8 @@ void ae_row_mark_consistency(ae_row *row)
         row->verdict = AE_CONSISTENT;
 }
 
-void ae_fmt_ubound(char *buf, size_t n, const arf_t x)
+/* x in "%.2e" rounded toward +inf (up = 1) or -inf (up = 0): printed digits on the safe side */
+static void fmt_directed(char *buf, size_t n, const arf_t x, int up)
 {
     mpfr_t m;
     if (arf_is_zero(x)) {
@@ -61,9 +62,19 @@ void ae_fmt_ubound(char *buf, size_t n, const arf_t x)
         return;
     }
     mpfr_init2(m, arf_bits(x) > 2 ? arf_bits(x) : 2);
-    arf_get_mpfr(m, x, MPFR_RNDU);
-    mpfr_snprintf(buf, n, "%.2RUe", m);
+    arf_get_mpfr(m, x, MPFR_RNDN); /* exact at arf_bits(x) */
+    mpfr_snprintf(buf, n, up ? "%.2RUe" : "%.2RDe", m);
     mpfr_clear(m);
+}
+
+void ae_fmt_ubound(char *buf, size_t n, const arf_t x)
+{
+    fmt_directed(buf, n, x, 1);
+}
+
+void ae_fmt_lbound(char *buf, size_t n, const arf_t x)
+{
+    fmt_directed(buf, n, x, 0);
 }
 
 void ae_fmt_arb(char *buf, size_t n, const arb_t x, slong digits)
@@ -78,12 +89,15 @@ void ae_fmt_fmpq(char *buf, size_t n, const fmpq_t x)
     char *s = fmpq_get_str(NULL, 10, x);
     if (strlen(s) < n)
         snprintf(buf, n, "%s", s);
-    else { /* too long to show whole: say so rather than truncate silently */
-        mpfr_t m;
-        mpfr_init2(m, 64);
-        fmpq_get_mpfr(m, x, MPFR_RNDN);
-        mpfr_snprintf(buf, n, "~%.15Re (%ld-digit rational)", m, (long)strlen(s));
-        mpfr_clear(m);
+    else { /* too long to show whole: an enclosure, ends rounded outwards, and its length */
+        mpfr_t lo, hi;
+        mpfr_init2(lo, 64);
+        mpfr_init2(hi, 64);
+        fmpq_get_mpfr(lo, x, MPFR_RNDD);
+        fmpq_get_mpfr(hi, x, MPFR_RNDU);
+        mpfr_snprintf(buf, n, "[%.15RDe, %.15RUe] (%ld-digit rational)", lo, hi, (long)strlen(s));
+        mpfr_clear(lo);
+        mpfr_clear(hi);
     }
     flint_free(s);
 }
