@@ -6,25 +6,22 @@
 #include <sys/stat.h>
 #include "io-impl.h"
 
-enum { AE_IO_UNKNOWN = 0, AE_IO_NPY, AE_IO_CSV };
-
-/* Case-insensitive extension of the last path component. */
-static int table_format(const char *path)
+ae_table_format_t ae_table_format(const char *path)
 {
     const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
     char ext[5];
     int k;
 
     if (dot == NULL || (slash != NULL && dot < slash) || strlen(dot) != 4)
-        return AE_IO_UNKNOWN;
+        return AE_TABLE_UNKNOWN;
     for (k = 0; k < 4; k++)
         ext[k] = (char)(dot[k] >= 'A' && dot[k] <= 'Z' ? dot[k] - 'A' + 'a' : dot[k]);
     ext[4] = '\0';
     if (strcmp(ext, ".npy") == 0)
-        return AE_IO_NPY;
+        return AE_TABLE_NPY;
     if (strcmp(ext, ".csv") == 0)
-        return AE_IO_CSV;
-    return AE_IO_UNKNOWN;
+        return AE_TABLE_CSV;
+    return AE_TABLE_UNKNOWN;
 }
 
 const char *_ae_io_value_error(int allowed, int cls)
@@ -62,16 +59,17 @@ void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong 
 
 int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong prec, ae_err_t err)
 {
-    int fmt = table_format(path), rc;
+    ae_table_format_t fmt = ae_table_format(path);
+    int rc;
     FILE *in;
 
-    if (fmt == AE_IO_UNKNOWN)
+    if (fmt == AE_TABLE_UNKNOWN)
         return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
     AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
     in = fopen(path, "rb");
     if (in == NULL)
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (fmt == AE_IO_NPY)
+    if (fmt == AE_TABLE_NPY)
         rc = _ae_npy_read(t, sp, in, path, err);
     else
         rc = _ae_csv_read(t, sp, in, path, prec, err);
@@ -95,11 +93,12 @@ static int emit_table(FILE *out, const void *ctx)
 int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, slong digits,
                    ae_err_t err)
 {
-    int fmt = table_format(path), rc;
+    ae_table_format_t fmt = ae_table_format(path);
+    int rc;
 
-    if (fmt == AE_IO_UNKNOWN)
+    if (fmt == AE_TABLE_UNKNOWN)
         return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
-    if (fmt == AE_IO_CSV && (digits < 1 || digits > AE_IO_DIGITS_MAX))
+    if (fmt == AE_TABLE_CSV && (digits < 1 || digits > AE_IO_DIGITS_MAX))
         return ae_err_set(err, AE_E_USAGE, "%s: %ld significant digits out of range [1, %d]", path,
                           (long)digits, AE_IO_DIGITS_MAX);
     AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
@@ -109,7 +108,7 @@ int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, sl
         te.t = t;
         te.sp = sp;
         te.digits = digits;
-        te.npy = fmt == AE_IO_NPY;
+        te.npy = fmt == AE_TABLE_NPY;
         rc = ae_file_write_atomic(path, emit_table, &te, err);
     }
     return rc;
