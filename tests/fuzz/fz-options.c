@@ -46,6 +46,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == 0 && (o.nargs < 0 || o.nargs > argc || o.args + o.nargs != argv + argc))
         abort();
     ae_cli_opts_clear(&o);
+    {
+        /* whatever came before, the next parse starts afresh (getopt keeps state between
+           calls: a scan stopped inside "-xy" must not leak into it) */
+        char a0[] = "fuzz", a1[] = "--vocab", a2[] = "3", *good[] = {a0, a1, a2, NULL};
+        if (ae_cli_parse(&o, "fuzz", 3, good) != 0 || o.V != 3 || o.nargs != 0)
+            abort();
+        ae_cli_opts_clear(&o);
+    }
     free(argv);
     free(buf);
     return 0;
