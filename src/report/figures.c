@@ -141,7 +141,10 @@ int ae_figures_distill(const char *dir, const ae_rows_t rows, const char *space,
     /* render when gnuplot is there; figures are a convenience, never a failure */
     if (ae_gnuplot_run(fdir, "kl-vs-eps.gp") == 127)
         return rc; /* no gnuplot: the data and scripts are the figures */
-    if (ae_gnuplot_run(fdir, "kl-vs-k.gp") != 0)
-        fprintf(stderr, "armebm: gnuplot could not render %s/kl-vs-k.gp; its data file is kept\n", fdir);
+    if (ae_gnuplot_run(fdir, "kl-vs-k.gp") != 0) {
+        char shown[1024]; /* the directory is the user's --out: no raw control bytes */
+        ae_escape(shown, sizeof shown, fdir);
+        fprintf(stderr, "armebm: gnuplot could not render %s/kl-vs-k.gp; its data file is kept\n", shown);
+    }
     return rc;
 }

@@ -422,8 +422,11 @@ static int figures(const char *dir, const ae_train_results_t res, ae_err_t err)
         st = ae_gnuplot_run(fdir, name);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
-        if (st != 0)
-            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, name);
+        if (st != 0) {
+            char shown[1024]; /* the directory is the user's --out: no raw control bytes */
+            ae_escape(shown, sizeof shown, fdir);
+            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", shown, name);
+        }
     }
 done:
     free(gfirst);
