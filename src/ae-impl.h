@@ -21,6 +21,27 @@ void *ae_malloc(size_t n);
 void *ae_calloc(size_t n, size_t size);
 void *ae_realloc(void *p, size_t n);
 
+/* Copies the string in into out (cap bytes, always NUL-terminated, cut if need be) with every
+   byte that is not printable written as \xNN: control bytes (ESC, CR, ...), DEL, and bytes
+   that are not part of a printable UTF-8 character. For messages that echo input. */
+void ae_escape(char *out, size_t cap, const char *in);
+
+/* ae_data_read on an open stream; path only names it in messages. */
+int _ae_data_read_stream(ae_data_t d, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
+
+/* Longest line a text reader (CSV tables, data files) accepts: room for the CSV writer's
+   largest value (AE_IO_DIGITS_MAX digits) with its indices, so that an endless input such as
+   /dev/zero is refused after 4 MiB instead of filling memory. */
+#define AE_LINE_MAX ((size_t)1 << 22)
+enum { AE_LINE_EOF = 0, AE_LINE_OK = 1, AE_LINE_READ_ERROR = -1, AE_LINE_TOO_LONG = -2,
+       AE_LINE_NOMEM = -3 };
+/* Reads one line into *buf (grown as needed, NUL-terminated, '\n' dropped; may hold NUL
+   bytes, *len counts them) of at most max bytes. Returns AE_LINE_OK, AE_LINE_EOF when no byte
+   was left, or an error code; on error *len is the number of bytes kept. */
+int _ae_read_line(FILE *in, char **buf, size_t *cap, size_t *len, size_t max);
+/* Sets err for a failed _ae_read_line (rc < 0) at line `line` of path and returns the code. */
+int _ae_line_fail(ae_err_t err, int rc, const char *path, slong line, size_t max);
+
 /* V_q(s) = LSE of the allowed entries of row (p,s) at depth d (shifted by the largest
    midpoint, so exp never overflows). Shared by the maps and the checkers. */
 void _ae_lse_allowed(arb_t v, arb_srcptr row, const ae_space_t sp, slong d, slong prec);

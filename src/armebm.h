@@ -193,6 +193,10 @@ void ae_qtable_clear(ae_qtable_t t);
    or dtype, missing/duplicate rows: AE_E_INPUT with "path:line N:field: reason" or
    "path:byte N: reason". Writing goes to a temporary file renamed on success; npy output is
    float64 nearest to each midpoint, csv output has `digits` significant digits. */
+/* The format of a table file by the extension of its last path component, compared without
+   regard to case (q.NPY is .npy): the one rule for reading, writing and output accuracy. */
+typedef enum { AE_TABLE_UNKNOWN = 0, AE_TABLE_NPY, AE_TABLE_CSV } ae_table_format_t;
+ae_table_format_t ae_table_format(const char *path);
 int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong prec, ae_err_t err);
 /* Before allocating a table for path: opens it and checks what can be checked cheaply (the
    .npy header, dtype and shape against sp and the file's length; the CSV header line), with

@@ -89,5 +89,69 @@ expect 2 "good.csv" -- "$bin" map --space eos --vocab 3 --horizon 2 --in "$tmp/g
 expect 2 "cannot" -- "$bin" map "${sp[@]}" --in "$tmp/good.csv" --out "$tmp/no/such/dir/q.csv"
 expect 2 "nonexistent" -- "$bin" map "${sp[@]}" --in "$tmp/nonexistent.csv" --out "$tmp/q.csv"
 
+# an option without its value says so (issue 9.12), also when abbreviated or last
+expect 2 "option '--horizon' needs a value" -- "$bin" verify C1 --space eos --vocab 3 --horizon
+expect 2 "option '--horizon' needs a value" -- "$bin" count --space eos --vocab 3 --hor
+expect 2 "option '--out' needs a value" -- "$bin" map "${sp[@]}" --in "$tmp/good.csv" --out
+expect 2 "unknown option '-x'" -- "$bin" count -xy --space eos --vocab 3 --horizon 2
+
+# endless input (issue 9.3): lines are capped, in tables and data files alike
+{ printf 'prompt,prefix,action,value\n'; head -c 5000000 /dev/zero | tr '\0' 7; printf '\n'; } >"$tmp/long.csv"
+expect 2 "long.csv: line 2 too long: more than 4194304 bytes" -- "$bin" map "${sp[@]}" --in "$tmp/long.csv" --out "$tmp/q.csv"
+head -c 5000000 /dev/zero >"$tmp/zeros.csv"
+expect 2 "zeros.csv: line 1 too long: more than 4194304 bytes" -- "$bin" map "${sp[@]}" --in "$tmp/zeros.csv" --out "$tmp/q.csv"
+head -c 5000000 /dev/zero >"$tmp/zeros.txt"
+expect 2 "zeros.txt: line 1 too long: more than 4194304 bytes" -- "$bin" verify C6 --space eos --vocab 2 --horizon 3 --data "$tmp/zeros.txt" --out "$tmp/o"
+# /dev/zero itself is refused after the cap, not read until memory runs out
+ln -s /dev/zero "$tmp/devzero.csv"
+expect 2 "devzero.csv: line 1 too long" -- timeout 60 "$bin" map "${sp[@]}" --in "$tmp/devzero.csv" --out "$tmp/q.csv"
+expect 2 "line 1 too long" -- timeout 60 "$bin" verify C6 --space eos --vocab 2 --horizon 3 --data /dev/zero --out "$tmp/o"
+
+# out of memory while reading a line is reported as such, not as an empty or short file: under an
+# address-space limit 1 MB above what the program needs to start, a 4 MB line cannot be held
+# (skipped under ASan, which reserves terabytes of address space)
+real="${top_builddir:-.}/.libs/armebm"; [ -x "$real" ] || real=$bin
+if ldd "$real" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+  echo "cli-errors: out-of-memory check skipped under the sanitizers"
+else
+  { printf 'prompt,prefix,action,value\n'; head -c 4000000 /dev/zero | tr '\0' 7; printf '\n'; } >"$tmp/big.csv"
+  base=8000
+  while [ $base -lt 400000 ] && ! (ulimit -v $base; "$bin" count --space eos --vocab 2 --horizon 2) >/dev/null 2>&1; do
+    base=$((base + 1000))
+  done
+  expect 2 "big.csv: line 2: out of memory reading the line" -- \
+    bash -c 'ulimit -v $1; shift; exec "$@"' - $((base + 1000)) "$bin" map "${sp[@]}" --in "$tmp/big.csv" --out "$tmp/q.csv"
+fi
+
+# control bytes echoed from input are escaped (issue 9.9): the line holds \x1b, not ESC
+noraw() { # like expect, and stderr must not hold a raw control byte
+  expect "$@"
+  if LC_ALL=C grep -q '[[:cntrl:]]' "$tmp/err"; then
+    echo "FAIL: raw control byte on stderr: $(od -c "$tmp/err" | head -3)"; fails=$((fails + 1))
+  fi
+}
+printf 'prompt,prefix,action,value\n0,,0,1\033[31mx\r2\n' >"$tmp/esc.csv"
+noraw 2 "line 2:field value: '1\\\\x1b\[31mx\\\\x0d2'" -- "$bin" map "${sp[@]}" --in "$tmp/esc.csv" --out "$tmp/q.csv"
+noraw 2 "vocab: '3\\\\x1b\\\\x0a4' is not an integer" -- "$bin" count --space eos --vocab $'3\e\n4' --horizon 2
+noraw 2 "unknown claim 'C\\\\x07'" -- "$bin" verify $'C\a'
+noraw 2 "no\\\\x1bsuch.csv: cannot open" -- "$bin" map "${sp[@]}" --in "$tmp/no"$'\e'"such.csv" --out "$tmp/q.csv"
+printf '0 1\n0 \0331\n' >"$tmp/esc.txt"
+noraw 2 "line 2:field token 2: not an integer" -- "$bin" verify C6 --space eos --vocab 2 --horizon 3 --data "$tmp/esc.txt" --out "$tmp/o"
+
+# data files (issue 9.11): digits only, a count needs a response, nothing hides after a NUL
+data() { # name content pattern
+  printf '%b' "$2" >"$tmp/$1"
+  expect 2 "$tmp/$1:$3" -- "$bin" verify C6 --space eos --vocab 2 --horizon 3 --data "$tmp/$1" --out "$tmp/o"
+}
+data sign.txt '+0 +1\n' "line 1:field token 1: not an integer"
+data minus0.txt '0 1\n-0\n' "line 2:field token 1: not an integer"
+data sign2.txt '0 +1\n' "line 1:field token 2: not an integer"
+data bare.txt '0 1\n* 3\n' "line 2:field count: no response before '\*'"
+data bare0.txt '0: * 3\n' "line 1:field count: no response before '\*'"
+data plus.txt '0 1 * +3\n' "line 1:field count: expected a positive integer"
+data prompt.txt '+0: 1\n' "line 1:field prompt"
+data vtab.txt '0 \v1\n' "line 1:field token 2: not an integer"
+data nul.txt '0 1\n0\0 1 1\n' "line 2: NUL byte in line"
+
 echo "cli-errors: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -4,6 +4,7 @@
    are built here by hand, never by the code under test. */
 #include <config.h>
 #include "testlib.h"
+#include "ae-impl.h"
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
@@ -1407,6 +1408,112 @@ START_TEST(test_fuzz)
 }
 END_TEST
 
+/* The line reader stops at its cap with the line number, keeps NUL bytes, and tells the end of
+   the file from an empty last line; the expected lengths are counted here by hand. */
+START_TEST(test_line_cap)
+{
+    static const char text[] = "ab\n\nc\0d\nlast";
+    static const size_t want[] = {2, 0, 3, 4};
+    char *path = tmpname("lines.csv"), *buf = NULL, big[301];
+    size_t cap = 0, len = 0, k;
+    FILE *f;
+    ae_err_t err;
+
+    put_file(path, text, sizeof text - 1);
+    f = fopen(path, "rb");
+    for (k = 0; k < 4; k++) {
+        ck_assert_int_eq(_ae_read_line(f, &buf, &cap, &len, 100), AE_LINE_OK);
+        ck_assert_uint_eq(len, want[k]);
+        ck_assert_int_eq(buf[len], '\0');
+    }
+    ck_assert_int_eq(memcmp(buf, "last", 4), 0);
+    ck_assert_int_eq(_ae_read_line(f, &buf, &cap, &len, 100), AE_LINE_EOF);
+    fclose(f);
+
+    /* exactly the cap passes; one byte more is refused, also without any line end */
+    memset(big, 'x', sizeof big);
+    for (k = 0; k < 2; k++) {
+        put_file(path, big, 100 + k);
+        f = fopen(path, "rb");
+        ck_assert_int_eq(_ae_read_line(f, &buf, &cap, &len, 100), k == 0 ? AE_LINE_OK : AE_LINE_TOO_LONG);
+        ck_assert_uint_le(cap, 102); /* never more than the cap (and its NUL) is held */
+        fclose(f);
+    }
+    ae_err_init(err);
+    ck_assert_int_eq(_ae_line_fail(err, AE_LINE_TOO_LONG, "f.csv", 7, 100), AE_E_INPUT);
+    ck_assert_str_eq(err->msg, "f.csv: line 7 too long: more than 100 bytes");
+    ae_err_init(err);
+    ck_assert_int_eq(_ae_line_fail(err, AE_LINE_NOMEM, "f.csv", 3, 100), AE_E_NOMEM);
+    ck_assert_msg(strstr(err->msg, "out of memory") != NULL && strstr(err->msg, "empty") == NULL, "%s", err->msg);
+
+    /* through the CSV reader: a header, then a line one byte over AE_LINE_MAX */
+    {
+        size_t n = 27 + AE_LINE_MAX + 1;
+        char *t = malloc(n), expect[200];
+        ae_space_t sp;
+        memcpy(t, "prompt,prefix,action,value\n", 27);
+        memset(t + 27, '1', n - 27);
+        put_file(path, t, n);
+        space(sp, AE_EOS, 2, 2, 1);
+        snprintf(expect, sizeof expect, "%s: line 2 too long: more than %lu bytes", path,
+                 (unsigned long)AE_LINE_MAX);
+        {
+            ae_table_t tb;
+            ae_table_init(tb, sp);
+            ck_assert_int_eq(read_table(tb, sp, path, 64, err), AE_E_INPUT);
+            ck_assert_str_eq(err->msg, expect);
+            ae_table_clear(tb);
+        }
+        ae_space_clear(sp);
+        free(t);
+    }
+    free(buf);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* Messages never carry raw control bytes: each is written \xNN; printable UTF-8 passes, the C1
+   controls (U+0080-U+009F) and broken sequences do not. Expected strings written by hand. */
+START_TEST(test_escape)
+{
+    static const char *const in[] = {"plain", "a\033[31mb", "cr\rlf\n", "tab\tdel\177",
+                                     "caf\xc3\xa9", "c1\xc2\x9b", "cut\xc3", "\xff\xfe",
+                                     "\xe2\x82\xac" "5", "\xed\xa0\x80"};
+    static const char *const out[] = {"plain", "a\\x1b[31mb", "cr\\x0dlf\\x0a",
+                                      "tab\\x09del\\x7f", "caf\xc3\xa9", "c1\\xc2\\x9b",
+                                      "cut\\xc3", "\\xff\\xfe", "\xe2\x82\xac" "5",
+                                      "\\xed\\xa0\\x80"};
+    char buf[64], small[6];
+    ae_err_t err;
+    size_t k;
+    for (k = 0; k < sizeof in / sizeof in[0]; k++) {
+        ae_escape(buf, sizeof buf, in[k]);
+        ck_assert_str_eq(buf, out[k]);
+    }
+    ae_escape(small, sizeof small, "ab\033cd"); /* cut before an escape that does not fit */
+    ck_assert_str_eq(small, "ab");
+    ae_err_init(err);
+    ae_err_set(err, AE_E_INPUT, "%s:line %d: '%s'", "x\033.csv", 2, "1\r\a");
+    ck_assert_str_eq(err->msg, "x\\x1b.csv:line 2: '1\\x0d\\x07'");
+}
+END_TEST
+
+/* One extension rule, any case, last path component only. */
+START_TEST(test_table_format)
+{
+    ck_assert_int_eq(ae_table_format("q.npy"), AE_TABLE_NPY);
+    ck_assert_int_eq(ae_table_format("q.NPY"), AE_TABLE_NPY);
+    ck_assert_int_eq(ae_table_format("dir.csv/q.NpY"), AE_TABLE_NPY);
+    ck_assert_int_eq(ae_table_format("Q.CSV"), AE_TABLE_CSV);
+    ck_assert_int_eq(ae_table_format("q.cSv"), AE_TABLE_CSV);
+    ck_assert_int_eq(ae_table_format("q.npz"), AE_TABLE_UNKNOWN);
+    ck_assert_int_eq(ae_table_format("q.npy/x"), AE_TABLE_UNKNOWN);
+    ck_assert_int_eq(ae_table_format("npy"), AE_TABLE_UNKNOWN);
+    ck_assert_int_eq(ae_table_format("q.npy.gz"), AE_TABLE_UNKNOWN);
+}
+END_TEST
+
 static Suite *io_suite(void)
 {
     Suite *s = suite_create("io");
@@ -1439,6 +1546,9 @@ static Suite *io_suite(void)
     tcase_add_test(tc, test_bad_csv);
     tcase_add_test(tc, test_bad_extension);
     tcase_add_test(tc, test_fuzz);
+    tcase_add_test(tc, test_line_cap);
+    tcase_add_test(tc, test_escape);
+    tcase_add_test(tc, test_table_format);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -35,6 +35,13 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv);
 void ae_cli_opts_clear(ae_cli_opts *o);
 /* Builds the space from --space/--vocab/--horizon/--prompts; requires all three. */
 int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd);
+/* Prints one formatted line on stderr, its non-printable bytes escaped as \xNN (messages
+   echo arguments). */
+void ae_cli_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 /* Prints "armebm CMD: msg" on stderr and returns the exit code for err. */
 int ae_cli_fail(const char *cmd, const ae_err_t err);
 

@@ -105,11 +105,11 @@ int ae_cmd_check(int argc, char **argv)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        fprintf(stderr, "armebm check: unexpected argument '%s'\n", o.args[0]);
+        ae_cli_error("armebm check: unexpected argument '%s'", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && (o.rewards == NULL || o.logits == NULL)) {
-        fprintf(stderr, "armebm check: --rewards FILE and --logits FILE are required\n");
+        ae_cli_error("armebm check: --rewards FILE and --logits FILE are required");
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {
@@ -145,7 +145,7 @@ int ae_cmd_check(int argc, char **argv)
                 break;
             if (ae_mem_need(AE_MEM_CHECK, sp, 2 * prec, 1, o.max_memory, "check", err) != 0) {
                 /* the verdict at this precision is reported (undecided), with the reason */
-                fprintf(stderr, "armebm check: precision not raised above %ld bits: %s\n", (long)prec, err->msg);
+                ae_cli_error("armebm check: precision not raised above %ld bits: %s", (long)prec, err->msg);
                 break;
             }
         }

@@ -14,8 +14,7 @@ static const char help[] =
 /* Bits of relative accuracy each output value needs. */
 static slong needed_bits(const char *path, slong digits)
 {
-    size_t n = strlen(path);
-    if (n >= 4 && strcmp(path + n - 4, ".npy") == 0)
+    if (ae_table_format(path) == AE_TABLE_NPY)
         return 60; /* 53-bit double nearest the value, with margin */
     return (slong)(digits * 3.33) + 8;
 }
@@ -51,11 +50,11 @@ int ae_cmd_map(int argc, char **argv, int inverse)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        fprintf(stderr, "armebm %s: unexpected argument '%s'\n", cmd, o.args[0]);
+        ae_cli_error("armebm %s: unexpected argument '%s'", cmd, o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && (o.in == NULL || o.out == NULL)) {
-        fprintf(stderr, "armebm %s: --in FILE and --out FILE are required\n", cmd);
+        ae_cli_error("armebm %s: --in FILE and --out FILE are required", cmd);
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {
@@ -99,7 +98,7 @@ int ae_cmd_map(int argc, char **argv, int inverse)
             if (accurate(out, needed_bits(o.out, o.digits)))
                 break;
             if (2 * prec > o.max_prec) {
-                fprintf(stderr, "armebm %s: %s: cannot reach the output accuracy within --max-prec %ld\n",
+                ae_cli_error("armebm %s: %s: cannot reach the output accuracy within --max-prec %ld",
                         cmd, o.out, (long)o.max_prec);
                 rc = AE_EXIT_FAIL;
                 break;

@@ -73,8 +73,8 @@ static int parse_targets(target *t, slong *n, const char *list)
         s = e + 1;
     }
 bad:
-    fprintf(stderr, "armebm train: --targets: '%s' is not a comma-separated list of at most 8 of zipf[:S], "
-                    "softmax-normal[:T] (S, T positive numbers)\n", list);
+    ae_cli_error("armebm train: --targets: '%s' is not a comma-separated list of at most 8 of zipf[:S], "
+                    "softmax-normal[:T] (S, T positive numbers)", list);
     return -1;
 }
 
@@ -124,11 +124,11 @@ int ae_cmd_train(int argc, char **argv)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        fprintf(stderr, "armebm train: unexpected argument '%s' (try armebm train --help)\n", o.args[0]);
+        ae_cli_error("armebm train: unexpected argument '%s' (try armebm train --help)", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && (o.have_vocab || o.have_horizon || o.have_space) && !(o.have_vocab && o.have_horizon)) {
-        fprintf(stderr, "armebm train: a single space needs both --vocab and --horizon\n");
+        ae_cli_error("armebm train: a single space needs both --vocab and --horizon");
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0) {
@@ -174,7 +174,7 @@ int ae_cmd_train(int argc, char **argv)
     dir = o.out ? o.out : "results";
     nlog = ae_train_log_steps(NULL, steps, o.log_every);
     if (nlog > 10000) {
-        fprintf(stderr, "armebm train: --log-every %ld gives %ld logged steps, each evaluated certified; at most 10000\n",
+        ae_cli_error("armebm train: --log-every %ld gives %ld logged steps, each evaluated certified; at most 10000",
                 (long)o.log_every, (long)nlog);
         ae_cli_opts_clear(&o);
         return AE_EXIT_USAGE;

@@ -49,7 +49,7 @@ static int parse_claims(int *mask, char **args, int n)
                  strcmp(args[i], "C10") == 0 || strcmp(args[i], "C11") == 0)
             *mask |= AE_CLAIM_DISTILL;
         else {
-            fprintf(stderr, "armebm verify: unknown claim '%s' (this version checks C1-C6 and distill = C7-C11)\n", args[i]);
+            ae_cli_error("armebm verify: unknown claim '%s' (this version checks C1-C6 and distill = C7-C11)", args[i]);
             return -1;
         }
     }
@@ -93,12 +93,6 @@ static void summary(FILE *f, const ae_rows_t rows, const char *dir)
     (void)dir;
 }
 
-static int is_csv(const char *path)
-{
-    size_t n = strlen(path);
-    return n >= 4 && strcasecmp(path + n - 4, ".csv") == 0;
-}
-
 /* Refuses, before any work, a job whose space is too large (--max-work) or whose estimated
    memory is above --max-memory; extra: the --rewards (and --logits) tables are read too. */
 static int mem_ok(ae_mem_job job, const char *what, ae_space_kind kind, slong V, slong T, slong P,
@@ -119,7 +113,7 @@ static int mem_ok(ae_mem_job job, const char *what, ae_space_kind kind, slong V,
             ae_mem_estimate(more, AE_MEM_MAP, sp, o->max_prec, 1); /* two tables */
             ae_mem_estimate(base, AE_MEM_MAP, sp, o->prec, 1);
             fmpz_sub(more, more, base);
-            fmpz_mul_si(more, more, is_csv(o->rewards) + (o->logits != NULL && is_csv(o->logits)));
+            fmpz_mul_si(more, more, (ae_table_format(o->rewards) == AE_TABLE_CSV) + (o->logits != NULL && ae_table_format(o->logits) == AE_TABLE_CSV));
             fmpz_fdiv_q_2exp(more, more, 1);
             fmpz_add(need, need, more);
             fmpz_clear(base);
@@ -204,7 +198,7 @@ int ae_cmd_verify(int argc, char **argv)
         rc = AE_EXIT_USAGE;
     if (rc == 0 && (o.have_vocab || o.have_horizon || o.have_space || o.rewards) &&
         !(o.have_vocab && o.have_horizon)) {
-        fprintf(stderr, "armebm verify: a single space needs both --vocab and --horizon\n");
+        ae_cli_error("armebm verify: a single space needs both --vocab and --horizon");
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {
@@ -234,7 +228,7 @@ int ae_cmd_verify(int argc, char **argv)
         if (mask == AE_CLAIM_ALL)
             mask = streamable;
         if (!o.have_vocab || (mask & ~streamable) || o.rewards || o.data) {
-            fprintf(stderr, "armebm verify: --stream checks C1-C4 on one generated space: give some of C1 C2 C3 C4, --vocab and --horizon only\n");
+            ae_cli_error("armebm verify: --stream checks C1-C4 on one generated space: give some of C1 C2 C3 C4, --vocab and --horizon only");
             rc = AE_EXIT_USAGE;
         } else {
             so.claims = mask;
@@ -244,10 +238,10 @@ int ae_cmd_verify(int argc, char **argv)
                 rc = ae_cli_fail("verify", err);
         }
     } else if (o.data != NULL && (mask != AE_CLAIM_C6 && mask != AE_CLAIM_ALL)) {
-        fprintf(stderr, "armebm verify: --data FILE is a data distribution for C6 only\n");
+        ae_cli_error("armebm verify: --data FILE is a data distribution for C6 only");
         rc = AE_EXIT_USAGE;
     } else if (o.data != NULL && (o.rewards || o.logits)) {
-        fprintf(stderr, "armebm verify: --data does not combine with --rewards or --logits\n");
+        ae_cli_error("armebm verify: --data does not combine with --rewards or --logits");
         rc = AE_EXIT_USAGE;
     } else if (o.data != NULL) {
         ae_space_t sp;
@@ -284,17 +278,17 @@ int ae_cmd_verify(int argc, char **argv)
         }
         ae_space_clear(sp);
     } else if (o.logits != NULL && (mask & ~AE_CLAIM_DISTILL) && mask != AE_CLAIM_ALL) {
-        fprintf(stderr, "armebm verify: --logits (a student) is for the distillation checks: use 'distill'\n");
+        ae_cli_error("armebm verify: --logits (a student) is for the distillation checks: use 'distill'");
         rc = AE_EXIT_USAGE;
     } else if (o.logits != NULL && o.rewards == NULL) {
-        fprintf(stderr, "armebm verify: --logits (a student) needs --rewards (its teacher)\n");
+        ae_cli_error("armebm verify: --logits (a student) needs --rewards (its teacher)");
         rc = AE_EXIT_USAGE;
     } else if (o.rewards != NULL) {
         ae_space_t sp;
         ae_table_t r, q;
         o.P = so.prompts = o.have_prompts ? o.P : 1;
         if (!(mask & (AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_DISTILL))) {
-            fprintf(stderr, "armebm verify: C3 is checked on generated instances only; with --rewards choose C1, C2 or distill\n");
+            ae_cli_error("armebm verify: C3 is checked on generated instances only; with --rewards choose C1, C2 or distill");
             rc = AE_EXIT_USAGE;
         }
         if (rc == 0)

@@ -50,7 +50,7 @@ int main(int argc, char **argv)
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (provided < MPI_THREAD_FUNNELED) {
-        fprintf(stderr, "armebm: this MPI library does not support threads (MPI_THREAD_FUNNELED)\n");
+        ae_cli_error("armebm: this MPI library does not support threads (MPI_THREAD_FUNNELED)");
         MPI_Abort(MPI_COMM_WORLD, AE_EXIT_USAGE);
     }
     if (distributed(argc, argv))
@@ -100,7 +100,7 @@ static int run(int argc, char **argv)
     else if (strcmp(cmd, "train") == 0)
         rc = ae_cmd_train(argc - 1, argv + 1);
     else {
-        fprintf(stderr, "armebm: unknown command '%s' (try armebm --help)\n", cmd);
+        ae_cli_error("armebm: unknown command '%s' (try armebm --help)", cmd);
         rc = AE_EXIT_USAGE;
     }
     flint_cleanup();

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <unistd.h>
 
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
@@ -24,6 +25,17 @@ static const struct option longopts[] = {
     {"targets", required_argument, NULL, O_TARGETS}, {"log-every", required_argument, NULL, O_LOGEVERY},
     {NULL, 0, NULL, 0}};
 
+void ae_cli_error(const char *fmt, ...)
+{
+    char raw[2048], line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    ae_escape(line, sizeof line, raw);
+    fprintf(stderr, "%s\n", line);
+}
+
 static int parse_int(slong *out, const char *cmd, const char *opt, const char *s, slong lo, slong hi)
 {
     char *end;
@@ -31,7 +43,7 @@ static int parse_int(slong *out, const char *cmd, const char *opt, const char *s
     errno = 0;
     v = strtoll(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-        fprintf(stderr, "armebm %s: --%s: '%s' is not an integer in [%ld, %ld]\n", cmd, opt, s,
+        ae_cli_error("armebm %s: --%s: '%s' is not an integer in [%ld, %ld]", cmd, opt, s,
                 (long)lo, (long)hi);
         return -1;
     }
@@ -60,14 +72,16 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     o->seeds[1] = 2;
     o->seeds[2] = 3;
     o->nseeds = 3;
-    optind = 1;
+    /* 0, not 1: glibc then also forgets where an earlier scan stopped inside an argument */
+    optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    /* the leading ':' makes a missing value ':' rather than '?' (an unknown option) */
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_SPACE:
             if (ae_space_kind_parse(&o->kind, optarg) != 0) {
-                fprintf(stderr, "armebm %s: --space: '%s' is not 'fixed' or 'eos'\n", cmd, optarg);
+                ae_cli_error("armebm %s: --space: '%s' is not 'fixed' or 'eos'", cmd, optarg);
                 bad = 1;
             }
             o->have_space = 1;
@@ -80,14 +94,14 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_DIGITS: bad = parse_int(&o->digits, cmd, "digits", optarg, 1, 1000); break;
         case O_MAXWORK:
             if (fmpz_set_str(o->max_work, optarg, 10) != 0 || fmpz_sgn(o->max_work) <= 0) {
-                fprintf(stderr, "armebm %s: --max-work: '%s' is not a positive integer\n", cmd, optarg);
+                ae_cli_error("armebm %s: --max-work: '%s' is not a positive integer", cmd, optarg);
                 bad = 1;
             }
             break;
         case O_MAXMEM:
             if (ae_mem_parse(&o->max_memory, optarg) != 0) {
-                fprintf(stderr, "armebm %s: --max-memory: '%s' is not a positive number of bytes "
-                                "(an integer, optionally followed by K, M, G or T)\n", cmd, optarg);
+                ae_cli_error("armebm %s: --max-memory: '%s' is not a positive number of bytes "
+                             "(an integer, optionally followed by K, M, G or T)", cmd, optarg);
                 bad = 1;
             }
             break;
@@ -103,7 +117,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
             errno = 0;
             o->tol = strtod(optarg, &end);
             if (errno != 0 || end == optarg || *end != '\0' || !(o->tol >= 0) || o->tol == HUGE_VAL) {
-                fprintf(stderr, "armebm %s: --tol: '%s' is not a finite number >= 0\n", cmd, optarg);
+                ae_cli_error("armebm %s: --tol: '%s' is not a finite number >= 0", cmd, optarg);
                 bad = 1;
             }
             break;
@@ -119,7 +133,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
                 v = strtoull(s, &end, 10);
                 if (errno != 0 || end == s || (*end != ',' && *end != '\0') || *s == '-' ||
                     o->nseeds == 64) {
-                    fprintf(stderr, "armebm %s: --seeds: '%s' is not a comma-separated list of at most 64 non-negative integers\n", cmd, optarg);
+                    ae_cli_error("armebm %s: --seeds: '%s' is not a comma-separated list of at most 64 non-negative integers", cmd, optarg);
                     bad = 1;
                     break;
                 }
@@ -144,7 +158,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
                 v = strtod(s, &end);
                 if (errno != 0 || end == s || (*end != ',' && *end != '\0') || !(v > 0) || v == HUGE_VAL ||
                     o->nlr == 16) {
-                    fprintf(stderr, "armebm %s: --lr: '%s' is not a comma-separated list of at most 16 positive finite numbers\n", cmd, optarg);
+                    ae_cli_error("armebm %s: --lr: '%s' is not a comma-separated list of at most 16 positive finite numbers", cmd, optarg);
                     bad = 1;
                     break;
                 }
@@ -156,12 +170,21 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
             break;
         }
         case O_HELP: return -1;
-        case ':':
-            fprintf(stderr, "armebm %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
+        case ':': {
+            /* optopt is the option's code; name it in full even when it was abbreviated */
+            const struct option *l = longopts;
+            while (l->name != NULL && l->val != optopt)
+                l++;
+            ae_cli_error("armebm %s: option '--%s' needs a value", cmd, l->name ? l->name : "?");
             bad = 1;
             break;
+        }
         default:
-            fprintf(stderr, "armebm %s: unknown option '%s' (try armebm --help)\n", cmd, argv[optind - 1]);
+            /* an unknown short option leaves optind on its argument, so name it by optopt */
+            if (optopt > 0 && optopt < 256)
+                ae_cli_error("armebm %s: unknown option '-%c' (try armebm --help)", cmd, optopt);
+            else
+                ae_cli_error("armebm %s: unknown option '%s' (try armebm --help)", cmd, argv[optind - 1]);
             bad = 1;
         }
         if (bad)
@@ -169,7 +192,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     }
     if (o->max_prec < o->prec) {
         if (have_max_prec) {
-            fprintf(stderr, "armebm %s: --max-prec %ld is below --prec %ld\n", cmd, (long)o->max_prec, (long)o->prec);
+            ae_cli_error("armebm %s: --max-prec %ld is below --prec %ld", cmd, (long)o->max_prec, (long)o->prec);
             return AE_EXIT_USAGE;
         }
         o->max_prec = o->prec;
@@ -189,7 +212,7 @@ int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd)
     ae_err_t err;
     ae_err_init(err);
     if (!o->have_vocab || !o->have_horizon) {
-        fprintf(stderr, "armebm %s: --vocab and --horizon are required\n", cmd);
+        ae_cli_error("armebm %s: --vocab and --horizon are required", cmd);
         ae_space_init(sp, AE_FIXED, 1, 1, 1, err);
         return AE_EXIT_USAGE;
     }
@@ -200,9 +223,9 @@ int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd)
 
 int ae_cli_fail(const char *cmd, const ae_err_t err)
 {
-    fprintf(stderr, "armebm %s: %s\n", cmd, err->msg);
+    ae_cli_error("armebm %s: %s", cmd, err->msg);
     return err->code == AE_E_USAGE || err->code == AE_E_INPUT || err->code == AE_E_SIZE ||
-                   err->code == AE_E_IO
+                   err->code == AE_E_IO || err->code == AE_E_NOMEM
                ? AE_EXIT_USAGE
                : AE_EXIT_FAIL;
 }

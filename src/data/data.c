@@ -186,39 +186,51 @@ slong ae_space_response_rank_tokens(const ae_space_t sp, const slong *tok, slong
     return s < 0 ? -1 : ae_space_response_rank(sp, s, tok[n - 1]);
 }
 
-int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t err)
+static int is_digit(char c)
 {
-    FILE *f = fopen(path, "r");
+    return c >= '0' && c <= '9';
+}
+
+int _ae_data_read_stream(ae_data_t d, const ae_space_t sp, FILE *f, const char *path, ae_err_t err)
+{
     char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    size_t cap = 0, len;
     slong lineno = 0, y, lines = 0;
     slong *tok = ae_malloc((size_t)(sp->T + 2) * sizeof(slong));
     fmpz_t total;
     int rc = 0;
 
-    if (f == NULL) {
-        free(tok);
-        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    }
     fmpz_init(total);
     for (y = 0; y < d->P * d->Y; y++)
         fmpq_zero(d->q + y);
-    while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
-        char *s = line, *end;
+    while (rc == 0) {
+        char *s, *end;
         slong prompt = 0, n = 0, count = 1, r;
-        int empty = 0;
+        int empty = 0, got = _ae_read_line(f, &line, &cap, &len, AE_LINE_MAX);
+        if (got == AE_LINE_EOF)
+            break;
         lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        if (got != AE_LINE_OK) {
+            rc = _ae_line_fail(err, got, path, lineno, AE_LINE_MAX);
+            break;
+        }
+        if (memchr(line, '\0', len) != NULL) { /* the rest of the line would go unread */
+            rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld: NUL byte in line (not a text file?)", path, (long)lineno);
+            break;
+        }
+        while (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
+        s = line;
         while (*s == ' ' || *s == '\t')
             s++;
         if (*s == '\0' || *s == '#')
             continue;
+        /* numbers are plain digits, as in CSV tables: strtol alone would take signs and
+           other white space ("+1", "-0", "\v1") */
         if (strchr(s, ':') != NULL) { /* "PROMPT:" */
             errno = 0;
-            prompt = strtol(s, &end, 10);
-            if (end == s || *end != ':' || errno || prompt < 0 || prompt >= sp->P) {
+            prompt = is_digit(*s) ? strtol(s, &end, 10) : -1;
+            if (prompt < 0 || *end != ':' || errno || prompt >= sp->P) {
                 rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld:field prompt: expected an integer in [0, %ld] before ':'",
                                 path, (long)lineno, (long)sp->P - 1);
                 break;
@@ -247,12 +259,12 @@ int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t er
                 break;
             }
             errno = 0;
-            tok[n] = strtol(s, &end, 10);
-            if (end == s || errno || (*end != '\0' && *end != ' ' && *end != '\t' && *end != '*')) {
+            tok[n] = is_digit(*s) ? strtol(s, &end, 10) : 0;
+            if (!is_digit(*s) || errno || (*end != '\0' && *end != ' ' && *end != '\t' && *end != '*')) {
                 rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld:field token %ld: not an integer", path, (long)lineno, (long)n + 1);
                 break;
             }
-            if (tok[n] < 0 || tok[n] >= sp->V) {
+            if (tok[n] >= sp->V) {
                 rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld:field token %ld: %ld is outside the vocabulary [0, %ld]",
                                 path, (long)lineno, (long)n + 1, (long)tok[n], (long)sp->V - 1);
                 break;
@@ -267,12 +279,20 @@ int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t er
         if (rc != 0)
             break;
         if (*s == '*') {
+            if (n == 0 && !empty) {
+                rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld:field count: no response before '*' (the empty response is written '-')",
+                                path, (long)lineno);
+                break;
+            }
             s++;
+            while (*s == ' ' || *s == '\t')
+                s++;
             errno = 0;
-            count = strtol(s, &end, 10);
-            while (*end == ' ' || *end == '\t')
-                end++;
-            if (end == s || errno || *end != '\0' || count < 1) {
+            count = is_digit(*s) ? strtol(s, &end, 10) : 0;
+            if (count > 0)
+                while (*end == ' ' || *end == '\t')
+                    end++;
+            if (count < 1 || errno || *end != '\0') {
                 rc = ae_err_set(err, AE_E_INPUT, "%s:line %ld:field count: expected a positive integer after '*'", path,
                                 (long)lineno);
                 break;
@@ -290,8 +310,6 @@ int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t er
         fmpz_add_ui(total, total, (ulong)count);
         lines++;
     }
-    if (rc == 0 && ferror(f))
-        rc = ae_err_set(err, AE_E_IO, "%s: read error: %s", path, strerror(errno));
     if (rc == 0 && lines == 0)
         rc = ae_err_set(err, AE_E_INPUT, "%s: no responses in the file (%ld lines of comments or blanks)", path,
                         (long)lineno);
@@ -320,9 +338,20 @@ int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t er
     free(line);
     free(tok);
     fmpz_clear(total);
+    return rc;
+}
+
+int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t err)
+{
+    FILE *f = fopen(path, "r");
+    int rc;
+    if (f == NULL)
+        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    rc = _ae_data_read_stream(d, sp, f, path, err);
     fclose(f);
     return rc;
 }
+
 
 /* mass(s) = sum over allowed a of (rho(y) if a ends, else mass(child)) */
 void ae_data_prefix_exact(fmpq *mass, const ae_data_t d, const ae_space_t sp)

@@ -163,8 +163,7 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
                  const char *path, slong prec, ae_err_t err)
 {
     char *line = NULL, *f[4];
-    size_t cap = 0;
-    ssize_t len;
+    size_t cap = 0, len;
     slong lineno = 0, blank = 0, *seen, tokens[AE_T_MAX];
     char where[AE_IO_PREFIX_MAX + 64];
     int rc = 0;
@@ -174,18 +173,22 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
     /* line of the row that set each entry (0: not yet), for duplicates and missing rows */
     seen = ae_calloc((size_t)(sp->P * sp->S * sp->A), sizeof(slong));
 
-    while (rc == 0 && (len = getline(&line, &cap, in)) >= 0) {
+    while (rc == 0) {
         slong p, s, a, d, r, idx, nf;
         const char *why;
         char *c;
-        int cls;
+        int cls, got = _ae_read_line(in, &line, &cap, &len, AE_LINE_MAX);
 
+        if (got == AE_LINE_EOF)
+            break;
         lineno++;
-        if (len > 0 && line[len - 1] == '\n')
-            line[--len] = '\0';
+        if (got != AE_LINE_OK) {
+            rc = _ae_line_fail(err, got, path, lineno, AE_LINE_MAX);
+            break;
+        }
         if (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
-        if (memchr(line, '\0', (size_t)len) != NULL) {
+        if (memchr(line, '\0', len) != NULL) {
             rc = csv_fail(err, path, lineno, NULL, "NUL byte in line (not a text file?)");
             break;
         }
@@ -307,8 +310,6 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
         }
         seen[idx] = lineno;
     }
-    if (rc == 0 && ferror(in))
-        rc = ae_err_set(err, AE_E_IO, "%s: read error: %s", path, strerror(errno));
     if (rc == 0 && lineno == 0)
         rc = csv_fail(err, path, 1, NULL, "empty file (expected the header '%s')", csv_header);
     if (rc == 0) { /* the first missing entry in canonical order */

@@ -7,25 +7,22 @@
 #include <sys/stat.h>
 #include "io-impl.h"
 
-enum { AE_IO_UNKNOWN = 0, AE_IO_NPY, AE_IO_CSV };
-
-/* Case-insensitive extension of the last path component. */
-static int table_format(const char *path)
+ae_table_format_t ae_table_format(const char *path)
 {
     const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
     char ext[5];
     int k;
 
     if (dot == NULL || (slash != NULL && dot < slash) || strlen(dot) != 4)
-        return AE_IO_UNKNOWN;
+        return AE_TABLE_UNKNOWN;
     for (k = 0; k < 4; k++)
         ext[k] = (char)(dot[k] >= 'A' && dot[k] <= 'Z' ? dot[k] - 'A' + 'a' : dot[k]);
     ext[4] = '\0';
     if (strcmp(ext, ".npy") == 0)
-        return AE_IO_NPY;
+        return AE_TABLE_NPY;
     if (strcmp(ext, ".csv") == 0)
-        return AE_IO_CSV;
-    return AE_IO_UNKNOWN;
+        return AE_TABLE_CSV;
+    return AE_TABLE_UNKNOWN;
 }
 
 const char *_ae_io_value_error(int allowed, int cls)
@@ -63,16 +60,17 @@ void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong 
 
 int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong prec, ae_err_t err)
 {
-    int fmt = table_format(path), rc;
+    ae_table_format_t fmt = ae_table_format(path);
+    int rc;
     FILE *in;
 
-    if (fmt == AE_IO_UNKNOWN)
+    if (fmt == AE_TABLE_UNKNOWN)
         return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
     AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
     in = fopen(path, "rb");
     if (in == NULL)
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (fmt == AE_IO_NPY)
+    if (fmt == AE_TABLE_NPY)
         rc = _ae_npy_read(t, sp, in, path, err);
     else
         rc = _ae_csv_read(t, NULL, sp, in, path, prec, err);
@@ -82,18 +80,19 @@ int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong pre
 
 int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae_err_t err)
 {
-    int fmt = table_format(path), rc;
+    ae_table_format_t fmt = ae_table_format(path);
+    int rc;
     ae_table_t t;
     FILE *in;
 
-    if (fmt == AE_IO_UNKNOWN)
+    if (fmt == AE_TABLE_UNKNOWN)
         return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
     AE_ASSERT(x->P == sp->P && x->S == sp->S && x->A == sp->A);
     in = fopen(path, "rb");
     if (in == NULL)
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     ae_table_init(t, sp);
-    if (fmt == AE_IO_NPY) {
+    if (fmt == AE_TABLE_NPY) {
         rc = _ae_npy_read(t, sp, in, path, err);
         if (rc == 0) { /* float64/float32 values are dyadic: their balls are exact */
             slong i;
@@ -110,15 +109,16 @@ int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae
 
 int ae_table_probe(const ae_space_t sp, const char *path, ae_err_t err)
 {
-    int fmt = table_format(path), rc;
+    ae_table_format_t fmt = ae_table_format(path);
+    int rc;
     FILE *in;
 
-    if (fmt == AE_IO_UNKNOWN)
+    if (fmt == AE_TABLE_UNKNOWN)
         return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
     in = fopen(path, "rb");
     if (in == NULL)
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    rc = fmt == AE_IO_NPY ? _ae_npy_read(NULL, sp, in, path, err) : _ae_csv_probe(in, path, err);
+    rc = fmt == AE_TABLE_NPY ? _ae_npy_read(NULL, sp, in, path, err) : _ae_csv_probe(in, path, err);
     fclose(in);
     return rc;
 }
@@ -165,15 +165,16 @@ static int npy_range_check(const char *path, const ae_table_t t, const ae_space_
 int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, slong digits,
                    ae_err_t err)
 {
-    int fmt = table_format(path), rc;
+    ae_table_format_t fmt = ae_table_format(path);
+    int rc;
 
-    if (fmt == AE_IO_UNKNOWN)
+    if (fmt == AE_TABLE_UNKNOWN)
         return ae_err_set(err, AE_E_USAGE, "%s: unknown table format (expected .npy or .csv)", path);
-    if (fmt == AE_IO_CSV && (digits < 1 || digits > AE_IO_DIGITS_MAX))
+    if (fmt == AE_TABLE_CSV && (digits < 1 || digits > AE_IO_DIGITS_MAX))
         return ae_err_set(err, AE_E_USAGE, "%s: %ld significant digits out of range [1, %d]", path,
                           (long)digits, AE_IO_DIGITS_MAX);
     AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
-    if (fmt == AE_IO_NPY && npy_range_check(path, t, sp, err) != 0)
+    if (fmt == AE_TABLE_NPY && npy_range_check(path, t, sp, err) != 0)
         return err->code;
 
     {
@@ -181,7 +182,7 @@ int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, sl
         te.t = t;
         te.sp = sp;
         te.digits = digits;
-        te.npy = fmt == AE_IO_NPY;
+        te.npy = fmt == AE_TABLE_NPY;
         rc = ae_file_write_atomic(path, emit_table, &te, err);
     }
     return rc;

@@ -141,8 +141,11 @@ int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, c
         int st = ae_outset_render(set, gp, svg);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
-        if (st != 0)
-            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, gp);
+        if (st != 0) {
+            char shown[1024]; /* the directory is the user's --out: no raw control bytes */
+            ae_escape(shown, sizeof shown, fdir);
+            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", shown, gp);
+        }
     }
     return rc;
 }

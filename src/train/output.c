@@ -406,8 +406,11 @@ static int figures(ae_outset_t set, const char *dir, const ae_train_results_t re
         st = ae_outset_render(set, name, svg);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
-        if (st != 0)
-            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", fdir, name);
+        if (st != 0) {
+            char shown[1024]; /* the directory is the user's --out: no raw control bytes */
+            ae_escape(shown, sizeof shown, fdir);
+            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", shown, name);
+        }
     }
     free(gfirst);
     free(v);
