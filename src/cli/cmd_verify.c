@@ -2,7 +2,6 @@
    the result tables. */
 #include "cli.h"
 #include <errno.h>
-#include <strings.h>
 #include <unistd.h>
 
 static const char help[] =
