@@ -99,12 +99,13 @@ expect 2 "unknown option '-x'" -- "$bin" count -xy --space eos --vocab 3 --horiz
 { printf 'prompt,prefix,action,value\n'; head -c 5000000 /dev/zero | tr '\0' 7; printf '\n'; } >"$tmp/long.csv"
 expect 2 "long.csv: line 2 too long: more than 4194304 bytes" -- "$bin" map "${sp[@]}" --in "$tmp/long.csv" --out "$tmp/q.csv"
 head -c 5000000 /dev/zero >"$tmp/zeros.csv"
-expect 2 "zeros.csv: line 1 too long: more than 4194304 bytes" -- "$bin" map "${sp[@]}" --in "$tmp/zeros.csv" --out "$tmp/q.csv"
+# (a table's header is checked from its first bytes before anything is allocated: no line is read)
+expect 2 "zeros.csv:line 1: bad header" -- "$bin" map "${sp[@]}" --in "$tmp/zeros.csv" --out "$tmp/q.csv"
 head -c 5000000 /dev/zero >"$tmp/zeros.txt"
 expect 2 "zeros.txt: line 1 too long: more than 4194304 bytes" -- "$bin" verify C6 --space eos --vocab 2 --horizon 3 --data "$tmp/zeros.txt" --out "$tmp/o"
-# /dev/zero itself is refused after the cap, not read until memory runs out
+# /dev/zero itself is refused at once or after the cap, not read until memory runs out
 ln -s /dev/zero "$tmp/devzero.csv"
-expect 2 "devzero.csv: line 1 too long" -- timeout 60 "$bin" map "${sp[@]}" --in "$tmp/devzero.csv" --out "$tmp/q.csv"
+expect 2 "devzero.csv:line 1: bad header" -- timeout 60 "$bin" map "${sp[@]}" --in "$tmp/devzero.csv" --out "$tmp/q.csv"
 expect 2 "line 1 too long" -- timeout 60 "$bin" verify C6 --space eos --vocab 2 --horizon 3 --data /dev/zero --out "$tmp/o"
 
 # out of memory while reading a line is reported as such, not as an empty or short file: under an
