@@ -264,6 +264,31 @@ void ae_bellman_unmap(ae_table_t r, const ae_table_t q, const ae_space_t sp, slo
    of entries of x, computed exactly. Sets each entry found to be 0 to an exact 0; returns
    their number. The others are nonzero, and a higher precision separates them from 0. */
 slong ae_bellman_exact_zeros(ae_table_t out, const ae_qtable_t x, const ae_space_t sp, int inverse);
+/* The maps to a requested output accuracy (src/bellman/map_accurate.c). bits > 0: every
+   allowed entry exact or with at least bits bits of relative accuracy (arb_rel_accuracy_bits);
+   AE_ACC_FLOAT64: every allowed entry's ball within one float64 rounding interval, so that the
+   double nearest its midpoint is the correctly rounded value. */
+#define AE_ACC_FLOAT64 0
+int ae_table_accurate(const ae_table_t t, const ae_space_t sp, slong bits);
+/* Where the input comes from, read again at each precision (a decimal CSV value is rounded
+   to it; float64 values are exact at any): read(t, prec) fills t (0 or an AE_E_* code with err
+   set); read_exact(x) the exact values (0, or nonzero when they cannot be had), called at most
+   once; raise(prec), when not NULL, before the precision is raised to prec (a memory limit
+   may refuse: an AE_E_* code with err set). */
+typedef struct {
+    int (*read)(ae_table_t t, slong prec, void *ctx, ae_err_t err);
+    int (*read_exact)(ae_qtable_t x, void *ctx, ae_err_t err);
+    int (*raise)(slong prec, void *ctx, ae_err_t err);
+    void *ctx;
+} ae_map_source;
+/* out = M(in), or M^{-1}(in) when inverse, read into `in` from src at prec, 2 prec, ... until
+   out meets `bits` (ae_table_accurate); balls containing 0 are settled on the exact input
+   values (ae_bellman_exact_zeros). Returns 0 with *used the precision of out; 1 when the next
+   precision would exceed max_prec (out holds the last attempt, *used its precision); or the
+   AE_E_* code of a failed read or raise. */
+int ae_bellman_map_accurate(slong *used, ae_table_t out, ae_table_t in, const ae_map_source *src,
+                            const ae_space_t sp, int inverse, slong bits, slong prec, slong max_prec,
+                            ae_err_t err);
 /* V_q(s) = LSE of the unmasked entries of row (p,s). */
 void ae_bellman_value(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong prec);
 /* Exact multiplicative forms on potentials: phi = M(psi), phi(s,a) = psi(s,a)*beta(s.a),
@@ -880,6 +905,20 @@ void ae_distill_summary(ae_rows_t out, const ae_rows_t rows);
 /* Runs the certified checks (C1, C2) on a user reward table. */
 int ae_suite_run_table(ae_rows_t rows, const ae_suite_opts *o, const ae_space_t sp,
                        const ae_table_t r, const char *path);
+
+/* ---------------------------------------------------------------- Flat float64 API (for bindings) */
+/* Plain C types only, for foreign-function interfaces (the Python package calls these through
+   ctypes). space_kind: 0 = eos E(V,T), 1 = fixed F(V,T) (note: not ae_space_kind's order).
+   Arrays are prompts x S x A float64 in the canonical layout, C order, masked entries -inf.
+   Each returns 0, or a nonzero AE_E_* code with one line "what:where: reason" in err (errlen
+   bytes, NUL-terminated; err may be NULL); the output array is written only on success.
+   ae_map_d: logits = M(rewards); ae_unmap_d: rewards = M^{-1}(logits); every output value is
+   the correctly rounded float64 of the exact one (certified maps, precision raised from 128
+   up to 4096 bits), as `armebm map` writes to .npy. Input and output may be the same array. */
+int ae_map_d(int space_kind, long vocab, long horizon, long prompts, const double *rewards,
+             double *logits, char *err, size_t errlen);
+int ae_unmap_d(int space_kind, long vocab, long horizon, long prompts, const double *logits,
+               double *rewards, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -1354,6 +1354,120 @@ START_TEST(test_exact_zero_decimal)
 }
 END_TEST
 
+/* A ball with 60 bits of relative accuracy can still straddle a float64 rounding boundary:
+   1 + 2^-53 (halfway between 1 and its successor) +- 2^-70. */
+START_TEST(test_accurate_float64)
+{
+    ae_space_t sp;
+    ae_table_t t;
+    ck_assert_int_eq(ae_space_init(sp, AE_FIXED, 1, 1, 1, (ae_err_struct[1]){{0}}), 0);
+    ae_table_init(t, sp);
+    arb_set_d(t->v, 1.0);
+    arb_add_error_2exp_si(t->v, -70);
+    ck_assert(ae_table_accurate(t, sp, 60) && ae_table_accurate(t, sp, AE_ACC_FLOAT64));
+    arb_set_d(t->v, 1.0);
+    {
+        arb_t h;
+        arb_init(h);
+        arb_one(h);
+        arb_mul_2exp_si(h, h, -53);
+        arb_add(t->v, t->v, h, 200);
+        arb_add_error_2exp_si(t->v, -70);
+        arb_clear(h);
+    }
+    ck_assert(ae_table_accurate(t, sp, 60));
+    ck_assert(!ae_table_accurate(t, sp, AE_ACC_FLOAT64));
+    arb_set_d(t->v, 0.1); /* exact */
+    ck_assert(ae_table_accurate(t, sp, AE_ACC_FLOAT64));
+    ae_table_clear(t);
+    ae_space_clear(sp);
+}
+END_TEST
+
+/* ae_map_d / ae_unmap_d: every value the correctly rounded double of M(r) certified at 1024
+   bits; space_kind 0 is E, 1 is F; bad input is one line naming the array and entry, and the
+   output is left untouched. */
+START_TEST(test_flat_map)
+{
+    uint64_t seed = ae_test_seed() ^ UINT64_C(0xf1a7), x = seed;
+    slong it, iters = ae_test_iters(20), n, k;
+    char msg[512];
+    for (it = 0; it < iters; it++) {
+        inst_space is = random_space(&x);
+        ae_space_t sp;
+        ae_table_t r, q;
+        double *rd, *qd, *back;
+        space_init_ok(sp, is);
+        n = sp->P * sp->S * sp->A;
+        ae_table_init(r, sp);
+        ae_table_init(q, sp);
+        rd = malloc((size_t)n * sizeof(double));
+        qd = malloc((size_t)n * sizeof(double));
+        back = malloc((size_t)n * sizeof(double));
+        random_dyadic(r, sp, &x, 512, 8);
+        for (k = 0; k < n; k++)
+            rd[k] = arf_is_neg_inf(arb_midref(r->v + k)) ? -HUGE_VAL : arf_get_d(arb_midref(r->v + k), ARF_RND_NEAR);
+        ae_bellman_map(q, r, sp, 1024);
+        ck_assert_int_eq(ae_map_d(sp->kind == AE_EOS ? 0 : 1, (long)sp->V, (long)sp->T, (long)sp->P, rd, qd,
+                                  msg, sizeof msg), 0);
+        for (k = 0; k < n; k++) {
+            if (arf_is_neg_inf(arb_midref(r->v + k))) {
+                TEST_CHECK(qd[k] == -HUGE_VAL, "masked entry %ld", (long)k);
+                continue;
+            }
+            arf_t lo, hi;
+            arf_init(lo);
+            arf_init(hi);
+            arb_get_lbound_arf(lo, q->v + k, 1100);
+            arb_get_ubound_arf(hi, q->v + k, 1100);
+            TEST_CHECK(arf_get_d(lo, ARF_RND_NEAR) == qd[k] && arf_get_d(hi, ARF_RND_NEAR) == qd[k],
+                       "seed %llu iter %ld entry %ld: %.17g not the rounded M(r)", (unsigned long long)seed,
+                       (long)it, (long)k, qd[k]);
+            arf_clear(lo);
+            arf_clear(hi);
+        }
+        ck_assert_int_eq(ae_unmap_d(sp->kind == AE_EOS ? 0 : 1, (long)sp->V, (long)sp->T, (long)sp->P, qd,
+                                    back, msg, sizeof msg), 0);
+        for (k = 0; k < n; k++)
+            TEST_CHECK(back[k] == rd[k] || fabs(back[k] - rd[k]) <= 1e-13 * fmax(1.0, fabs(rd[k])),
+                       "round trip entry %ld: %.17g vs %.17g", (long)k, back[k], rd[k]);
+        free(rd);
+        free(qd);
+        free(back);
+        ae_table_clear(r);
+        ae_table_clear(q);
+        ae_space_clear(sp);
+    }
+    {
+        /* E(2,2): 3 states x 3 columns; index 4 is prefix "0", action 1 (masked) */
+        double in[9] = {0, 0, 0, -HUGE_VAL, -HUGE_VAL, 0, -HUGE_VAL, -HUGE_VAL, 0}, out[9];
+        for (k = 0; k < 9; k++)
+            out[k] = 7.0;
+        ck_assert_int_eq(ae_map_d(0, 2, 2, 1, in, out, msg, sizeof msg), 0);
+        ck_assert(out[3] == -HUGE_VAL && out[8] == 0.0 && out[0] == 0.0);
+        ck_assert_int_eq(ae_map_d(1, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT); /* F(2,2): 3 x 2, none masked */
+        ck_assert_str_eq(msg, "rewards:index 3 (prompt 0, prefix \"0\", action 1): -inf at an unmasked "
+                              "entry (-inf only allowed at masked entries)");
+        in[4] = 1.0;
+        for (k = 0; k < 9; k++)
+            out[k] = 7.0;
+        ck_assert_int_eq(ae_unmap_d(0, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT);
+        ck_assert_str_eq(msg, "logits:index 4 (prompt 0, prefix \"0\", action 1): finite value at a masked "
+                              "entry (masked entries must be -inf)");
+        for (k = 0; k < 9; k++)
+            ck_assert(out[k] == 7.0);
+        in[4] = -HUGE_VAL;
+        in[2] = NAN;
+        ck_assert_int_eq(ae_map_d(0, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT);
+        ck_assert_str_eq(msg, "rewards:index 2 (prompt 0, prefix \"\", action EOS): NaN is not allowed");
+        ck_assert_int_eq(ae_map_d(2, 2, 2, 1, in, out, msg, sizeof msg), AE_E_USAGE);
+        ck_assert_int_eq(ae_map_d(0, 0, 2, 1, in, out, msg, sizeof msg), AE_E_USAGE);
+        ck_assert(strlen(msg) > 0 && strchr(msg, '\n') == NULL);
+        ck_assert_int_eq(ae_map_d(0, 2, 2, 1, in, out, NULL, 0), AE_E_INPUT);
+    }
+}
+END_TEST
+
 static Suite *bellman_suite(void)
 {
     Suite *s = suite_create("bellman");
@@ -1388,6 +1502,11 @@ static Suite *bellman_suite(void)
     tc = tcase_create("ae_bellman_exact_zeros");
     tcase_add_test(tc, test_exact_zeros);
     tcase_add_test(tc, test_exact_zero_decimal);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("ae_bellman_map_accurate");
+    tcase_add_test(tc, test_accurate_float64);
+    tcase_add_test(tc, test_flat_map);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ae_bellman_value");

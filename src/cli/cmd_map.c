@@ -11,25 +11,36 @@ static const char help[] =
     "to one unit in the last digit). The precision is raised until every output value is that\n"
     "accurate, up to --max-prec.\n";
 
-/* Bits of relative accuracy each output value needs. */
+/* Accuracy each output value needs (ae_table_accurate). */
 static slong needed_bits(const char *path, slong digits)
 {
     if (ae_table_format(path) == AE_TABLE_NPY)
-        return 60; /* 53-bit double nearest the value, with margin */
+        return AE_ACC_FLOAT64; /* the double nearest the value */
     return (slong)(digits * 3.33) + 8;
 }
 
-static int accurate(const ae_table_t t, slong bits)
+typedef struct {
+    const ae_cli_opts *o;
+    const ae_space_struct *sp;
+    const char *cmd;
+} map_input;
+
+static int read_input(ae_table_t t, slong prec, void *ctx, ae_err_t err)
 {
-    slong i;
-    for (i = 0; i < t->P * t->S * t->A; i++) {
-        arb_srcptr x = t->v + i;
-        if (arf_is_inf(arb_midref(x)) || arb_is_exact(x))
-            continue;
-        if (arb_rel_accuracy_bits(x) < bits)
-            return 0;
-    }
-    return 1;
+    const map_input *m = ctx;
+    return ae_table_read(t, m->sp, m->o->in, prec, err);
+}
+
+static int read_input_exact(ae_qtable_t x, void *ctx, ae_err_t err)
+{
+    const map_input *m = ctx;
+    return ae_table_read_exact(x, m->sp, m->o->in, err);
+}
+
+static int raise_prec(slong prec, void *ctx, ae_err_t err)
+{
+    const map_input *m = ctx;
+    return ae_mem_need(AE_MEM_MAP, m->sp, prec, 1, m->o->max_memory, m->cmd, err);
 }
 
 int ae_cmd_map(int argc, char **argv, int inverse)
@@ -38,11 +49,8 @@ int ae_cmd_map(int argc, char **argv, int inverse)
     ae_cli_opts o;
     ae_space_t sp;
     ae_table_t in, out;
-    ae_qtable_t exact;
     ae_err_t err;
-    slong prec;
     int rc = ae_cli_parse(&o, cmd, argc, argv), have_tables = 0;
-    int exact_state = 0; /* exact input values: 0 not read yet, 1 read, -1 unavailable */
 
     if (rc < 0) {
         fputs(help, stdout);
@@ -71,48 +79,30 @@ int ae_cmd_map(int argc, char **argv, int inverse)
                     ae_mem_need(AE_MEM_MAP, sp, o.prec, 1, o.max_memory, cmd, err) != 0))
         rc = ae_cli_fail(cmd, err);
     if (rc == 0) {
+        map_input mi;
+        ae_map_source src;
+        slong used;
+        mi.o = &o;
+        mi.sp = sp;
+        mi.cmd = cmd;
+        src.read = read_input;
+        src.read_exact = read_input_exact;
+        src.raise = raise_prec;
+        src.ctx = &mi;
         ae_table_init(in, sp);
         ae_table_init(out, sp);
         have_tables = 1;
-        for (prec = o.prec;; prec *= 2) {
-            if (ae_table_read(in, sp, o.in, prec, err) != 0) {
-                rc = ae_cli_fail(cmd, err);
-                break;
-            }
-            if (inverse)
-                ae_bellman_unmap(out, in, sp, prec);
-            else
-                ae_bellman_map(out, in, sp, prec);
-            if (!accurate(out, needed_bits(o.out, o.digits))) {
-                /* a value that is exactly 0 (0.1 - 0.1) never gets a relative accuracy: decide
-                   such balls on the exact input values, read once */
-                if (exact_state == 0) {
-                    ae_err_t xerr;
-                    ae_err_init(xerr);
-                    ae_qtable_init(exact, sp);
-                    exact_state = ae_table_read_exact(exact, sp, o.in, xerr) == 0 ? 1 : -1;
-                }
-                if (exact_state > 0)
-                    ae_bellman_exact_zeros(out, exact, sp, inverse);
-            }
-            if (accurate(out, needed_bits(o.out, o.digits)))
-                break;
-            if (2 * prec > o.max_prec) {
-                ae_cli_error("armebm %s: %s: cannot reach the output accuracy within --max-prec %ld",
-                        cmd, o.out, (long)o.max_prec);
-                rc = AE_EXIT_FAIL;
-                break;
-            }
-            if (ae_mem_need(AE_MEM_MAP, sp, 2 * prec, 1, o.max_memory, cmd, err) != 0) {
-                rc = ae_cli_fail(cmd, err);
-                break;
-            }
-        }
+        rc = ae_bellman_map_accurate(&used, out, in, &src, sp, inverse, needed_bits(o.out, o.digits),
+                                     o.prec, o.max_prec, err);
+        if (rc == 1) {
+            ae_cli_error("armebm %s: %s: cannot reach the output accuracy within --max-prec %ld",
+                         cmd, o.out, (long)o.max_prec);
+            rc = AE_EXIT_FAIL;
+        } else if (rc != 0)
+            rc = ae_cli_fail(cmd, err);
         if (rc == 0 && ae_table_write(o.out, out, sp, o.digits, err) != 0)
             rc = ae_cli_fail(cmd, err);
     }
-    if (exact_state != 0)
-        ae_qtable_clear(exact);
     if (have_tables) {
         ae_table_clear(in);
         ae_table_clear(out);
