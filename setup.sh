@@ -14,6 +14,8 @@ case $mode in
 esac
 
 pkgs="gcc make autoconf automake libtool pkg-config libgmp-dev libmpfr-dev libflint-dev libflint-arb-dev check gnuplot-nox libopenmpi-dev openmpi-bin"
+# the Python package's tests (tests/python.sh: pytest, numpy, and torch for the PyTorch ones)
+if [ "$mode" = test ]; then pkgs="$pkgs python3 python3-numpy python3-pytest python3-torch"; fi
 # the numpy baseline of the benchmarks (bench/baseline_numpy.py)
 if [ "$mode" = bench ]; then pkgs="$pkgs python3-numpy"; fi
 # the fuzz harnesses (tests/fuzz): clang and its libFuzzer/sanitizer runtimes
