@@ -105,10 +105,18 @@ class CheckResult:
                 "message": self.message}
 
     def __repr__(self):
-        d = self.as_dict()
-        return "CheckResult(%s: %s on %s; KL <= %.3g / %.3g (fwd/rev), |q - M(r)| <= %.3g at %s; %s)" % (
-            "passed" if self.passed else "FAILED", self.verdict, d["space"], self.kl_forward,
-            self.kl_reverse, self.abs_err, self.where, self.message)
+        t = self.tolerances
+        parts = ["KL <= %.3g forward, %.3g reverse (tol %g)" % (self.kl_forward, self.kl_reverse, t["tol"]),
+                 "|q - M(r)| <= %.3g%s" % (self.abs_err, "" if t["atol"] is None else " (atol %g)" % t["atol"])]
+        if t["rtol"] is not None:
+            parts.append("|q - M(r)|/max(1,|M(r)|) <= %.3g (rtol %g)" % (self.rel_err, t["rtol"]))
+        if t["centered"]:
+            parts.append("centered <= %.3g" % self.centered_err)
+        if self.where is not None:
+            parts[1] += " at prompt %d, prefix %s, action %s" % (
+                self.where["prompt"], self.where["prefix"], self.where["action"])
+        return "CheckResult(%s, %s on %s: %s; %s)" % ("passed" if self.passed else "FAILED", self.verdict,
+                                                     self.space.name, "; ".join(parts), self.message)
 
 
 def check(space, rewards, logits, tol=1e-9, atol=None, rtol=None, centered=False, mask_below=None,
