@@ -65,8 +65,13 @@ def ebm_to_arm(space, scores):
     return soft_bellman(space, r[0] if space.prompts == 1 else r)
 
 
-# ae_check_result.verdict: 0 verified, 1 violated, 2 undecided (the flat API's encoding)
-_VERDICTS = {0: "verified", 1: "violated", 2: "undecided"}
+def _verdict(passed, code):
+    """The verdict's name. The flat API documents 0 verified, 1 violated, 2 undecided, while
+    ae_verdict numbers them 1, -1, 0: read either way, a result that passed is verified, and one
+    that failed is violated (1 or -1) or undecided (2 or 0)."""
+    if passed:
+        return "verified"
+    return {1: "violated", -1: "violated", 2: "undecided", 0: "undecided"}.get(code, "unknown(%d)" % code)
 
 
 class CheckResult:
@@ -77,7 +82,7 @@ class CheckResult:
     def __init__(self, space, c, asked):
         self.space = space
         self.passed = bool(c.passed)
-        self.verdict = _VERDICTS.get(c.verdict, "unknown(%d)" % c.verdict)
+        self.verdict = _verdict(self.passed, c.verdict)
         self.kl_forward = c.kl_fwd_upper
         self.kl_reverse = c.kl_rev_upper
         self.abs_err = c.abs_err_upper
@@ -87,7 +92,7 @@ class CheckResult:
         self.message = c.message.decode("utf-8", "replace")
         self.tolerances = asked
         if c.abs_state >= 0 and c.abs_state < space.num_states:
-            pre = space.prefixes()[c.abs_state]
+            pre = space.prefix(c.abs_state)
             act = "EOS" if c.abs_action == space.vocab else int(c.abs_action)
             self.where = {"prompt": int(c.abs_prompt), "prefix": pre, "action": act}
         else:

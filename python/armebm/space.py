@@ -86,6 +86,17 @@ class Space:
             k = k * self.vocab + t
         return self.first[len(toks)] + k
 
+    def prefix(self, index):
+        """The tokens of the state with this index (the inverse of index())."""
+        if not 0 <= index < self.num_states:
+            raise ValueError("state index %d is outside [0, %d]" % (index, self.num_states - 1))
+        d = max(k for k in range(self.horizon) if self.first[k] <= index)
+        k, toks = index - self.first[d], []
+        for _ in range(d):
+            toks.append(k % self.vocab)
+            k //= self.vocab
+        return tuple(reversed(toks))
+
     def mask(self):
         """Boolean (num_states, num_actions): True where the action is allowed."""
         m = np.ones((self.num_states, self.num_actions), dtype=bool)

@@ -89,3 +89,11 @@ def test_check_without_the_api_says_so():
     r = random_rewards(sp, 2)
     with pytest.raises(RuntimeError, match="lacks ae_check_d"):
         armebm.check(sp, r, armebm.soft_bellman(sp, r))
+
+
+def test_verdict_names_either_encoding():
+    """ae_check_result.verdict: 0/1/2 (flat API) or ae_verdict's 1/-1/0, read consistently."""
+    from armebm.maps import _verdict
+    assert _verdict(True, 0) == _verdict(True, 1) == "verified"
+    assert _verdict(False, 1) == _verdict(False, -1) == "violated"
+    assert _verdict(False, 2) == _verdict(False, 0) == "undecided"

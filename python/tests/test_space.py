@@ -38,6 +38,7 @@ def test_prefixes_in_canonical_order(kind, V, T):
     assert pre == sorted(pre, key=lambda y: (len(y), y))  # by depth, then first token most significant
     assert [guide_index(V, y) for y in pre] == list(range(sp.num_states))
     assert [sp.index(y) for y in pre] == list(range(sp.num_states))
+    assert [sp.prefix(i) for i in range(sp.num_states)] == pre
     for d in range(T):
         assert [tuple(r) for r in sp.depth_prefixes(d)] == list(itertools.product(range(V), repeat=d))
 
