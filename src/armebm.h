@@ -208,6 +208,12 @@ int ae_table_write(const char *path, const ae_table_t t, const ae_space_t sp, sl
    is 1/10), into x (initialised for sp; masked entries untouched). Same errors as
    ae_table_read, and AE_E_INPUT for a CSV value with a power of ten beyond +-2000. */
 int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae_err_t err);
+/* An EBM given as one score R(y) per response, in response order (by length, then tokens; in E
+   the response prefix(s)+EOS has rank s), read from a .npy file of shape (Y,) (one prompt) or
+   (P, Y), float64/float32, every value finite; into r (initialised for sp) as the reward table
+   with R(y) at the action that ends y, 0 at every other allowed entry and -inf at masked ones,
+   so that M(r) is the ARM of p(y) ∝ exp R(y). Errors as ae_table_read ("path:byte N: ..."). */
+int ae_table_read_scores(ae_table_t r, const ae_space_t sp, const char *path, ae_err_t err);
 
 /* ---------------------------------------------------------------- sources (src/source) */
 /* Counter-based hash: the value of a generator is a pure function of (seed, stream, prompt,

@@ -84,6 +84,27 @@ bad dtype.npy "\x93NUMPY\x01\x00\x76\x00${hdr_i4}${pad4}\n" "i4"
 hdr_sh="{'descr': '<f8', 'fortran_order': False, 'shape': (4, 3), }"
 printf -v padsh '%*s' $((118 - ${#hdr_sh})) ''
 bad shape.npy "\x93NUMPY\x01\x00\x76\x00${hdr_sh}${padsh}\n" "shape"
+# map --scores: one finite score per response of E(2,2) (3 responses: EOS, 0 EOS, 1 EOS)
+hdr_sc="{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"
+printf -v padsc '%*s' $((117 - ${#hdr_sc})) '' # 118 header bytes with the newline
+z8='\x00\x00\x00\x00\x00\x00\x00\x00'
+printf "\x93NUMPY\x01\x00\x76\x00${hdr_sc}${padsc}\n${z8}${z8}${z8}" >"$tmp/scores.npy"
+printf "\x93NUMPY\x01\x00\x76\x00${hdr_sc}${padsc}\n${z8}\x00\x00\x00\x00\x00\x00\xf8\x7f${z8}" >"$tmp/nanscore.npy"
+hdr_sc4="{'descr': '<f8', 'fortran_order': False, 'shape': (4,), }"
+printf "\x93NUMPY\x01\x00\x76\x00${hdr_sc4}${padsc}\n${z8}${z8}${z8}${z8}" >"$tmp/score4.npy"
+if "$bin" map "${sp[@]}" --scores "$tmp/scores.npy" --out "$tmp/qs.csv" && grep -q '^0,,EOS,0' "$tmp/qs.csv"; then
+  pass=$((pass + 1))
+else
+  echo "FAIL: map --scores on a good file"; fails=$((fails + 1))
+fi
+expect 2 'nanscore.npy:byte 136: NaN at prompt 0, response "0" (rank 1) (a score must be finite)' -- \
+  "$bin" map "${sp[@]}" --scores "$tmp/nanscore.npy" --out "$tmp/q.npy"
+expect 2 "score4.npy:byte 60: shape (4,) does not match space E(2,2) with 1 prompt: expected one score per response, (3,) or (1, 3)" -- \
+  "$bin" map "${sp[@]}" --scores "$tmp/score4.npy" --out "$tmp/q.npy"
+expect 2 "good.csv: scores are read from a .npy file" -- "$bin" map "${sp[@]}" --scores "$tmp/good.csv" --out "$tmp/q.npy"
+expect 2 "two inputs; give one" -- "$bin" map "${sp[@]}" --scores "$tmp/scores.npy" --in "$tmp/good.csv" --out "$tmp/q.npy"
+expect 2 "input of map only" -- "$bin" unmap "${sp[@]}" --scores "$tmp/scores.npy" --out "$tmp/q.npy"
+expect 2 "(or --scores FILE)" -- "$bin" map "${sp[@]}" --out "$tmp/q.npy"
 expect 2 "unknown table format" -- "$bin" map "${sp[@]}" --in "$tmp/good.csv" --out "$tmp/q.txt"
 expect 2 "good.csv" -- "$bin" map --space eos --vocab 3 --horizon 2 --in "$tmp/good.csv" --out "$tmp/q.csv"
 expect 2 "cannot" -- "$bin" map "${sp[@]}" --in "$tmp/good.csv" --out "$tmp/no/such/dir/q.csv"

@@ -56,6 +56,18 @@ def test_ebm_to_arm_gives_the_ebm_distribution(kind, V, T):
         assert abs(log_p_from_logits(sp, q, y) - logp[k]) <= 1e-12 * max(1.0, abs(logp[k]))
 
 
+@pytest.mark.parametrize("kind,V,T,P", [("eos", 3, 3, 1), ("fixed", 2, 3, 2)])
+def test_ebm_to_arm_equals_cli_map_scores(cli, tmp_path, kind, V, T, P):
+    """The reward table built in C (map --scores) and in Python give the same bytes."""
+    sp = armebm.Space(kind, V, T, prompts=P)
+    R = np.random.default_rng(3).normal(0, 2, (P, sp.num_responses)).astype(np.float32)
+    np.save(tmp_path / "s.npy", R[0] if P == 1 else R)
+    rc, _, err = cli("map", "--space", kind, "--vocab", V, "--horizon", T, "--prompts", P,
+                     "--scores", tmp_path / "s.npy", "--out", tmp_path / "q.npy")
+    assert rc == 0, err
+    assert np.load(tmp_path / "q.npy").tobytes() == armebm.ebm_to_arm(sp, R[0] if P == 1 else R).tobytes()
+
+
 def test_ebm_to_arm_puts_scores_on_ending_actions():
     sp = armebm.Space("fixed", 2, 2, prompts=2)
     R = np.arange(8.0).reshape(2, 4)

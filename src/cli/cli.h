@@ -14,6 +14,7 @@ typedef struct {
     fmpz_t max_work;
     ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */
     const char *in, *out, *rewards, *logits, *data;
+    const char *scores; /* map --scores: one score per response (an EBM) instead of --in */
     double tol;
     uint64_t seeds[64];
     slong nseeds;

@@ -5,8 +5,11 @@ static const char help[] =
     "Usage: armebm map|unmap --space fixed|eos --vocab V --horizon T [--prompts P]\n"
     "                        --in FILE --out FILE [--digits D] [--prec BITS] [--max-prec BITS]\n"
     "                        [--max-work N] [--max-memory BYTES]\n"
+    "       armebm map ... --scores FILE --out FILE ...\n"
     "map reads rewards r and writes logits q = M(r) (soft Bellman backward pass); unmap reads\n"
-    "logits q and writes r = M^-1(q). Formats by extension: .npy (float64 output, each value the\n"
+    "logits q and writes r = M^-1(q). map --scores reads an EBM instead, one score R(y) per\n"
+    "response in response order (.npy of shape (Y,) or (P, Y)), and writes M of the rewards\n"
+    "with R(y) on the action that ends y and 0 elsewhere: the ARM of p(y) ~ exp R(y). Formats by extension: .npy (float64 output, each value the\n"
     "double nearest the certified value) or .csv (D significant digits, default 17, each correct\n"
     "to one unit in the last digit). The precision is raised until every output value is that\n"
     "accurate, up to --max-prec.\n";
@@ -28,12 +31,26 @@ typedef struct {
 static int read_input(ae_table_t t, slong prec, void *ctx, ae_err_t err)
 {
     const map_input *m = ctx;
+    if (m->o->scores != NULL)
+        return ae_table_read_scores(t, m->sp, m->o->scores, err);
     return ae_table_read(t, m->sp, m->o->in, prec, err);
 }
 
 static int read_input_exact(ae_qtable_t x, void *ctx, ae_err_t err)
 {
     const map_input *m = ctx;
+    if (m->o->scores != NULL) { /* float values: their balls are exact */
+        ae_table_t t;
+        slong i;
+        int rc;
+        ae_table_init(t, m->sp);
+        rc = ae_table_read_scores(t, m->sp, m->o->scores, err);
+        for (i = 0; rc == 0 && i < t->P * t->S * t->A; i++)
+            if (arb_is_finite(t->v + i))
+                arf_get_fmpq(x->v + i, arb_midref(t->v + i));
+        ae_table_clear(t);
+        return rc;
+    }
     return ae_table_read_exact(x, m->sp, m->o->in, err);
 }
 
@@ -61,8 +78,14 @@ int ae_cmd_map(int argc, char **argv, int inverse)
         ae_cli_error("armebm %s: unexpected argument '%s'", cmd, o.args[0]);
         rc = AE_EXIT_USAGE;
     }
-    if (rc == 0 && (o.in == NULL || o.out == NULL)) {
-        ae_cli_error("armebm %s: --in FILE and --out FILE are required", cmd);
+    if (rc == 0 && o.scores != NULL && (inverse || o.in != NULL)) {
+        ae_cli_error(inverse ? "armebm %s: --scores is an input of map only"
+                             : "armebm %s: --in and --scores are two inputs; give one", cmd);
+        rc = AE_EXIT_USAGE;
+    }
+    if (rc == 0 && ((o.in == NULL && o.scores == NULL) || o.out == NULL)) {
+        ae_cli_error(inverse ? "armebm %s: --in FILE and --out FILE are required"
+                             : "armebm %s: --in FILE (or --scores FILE) and --out FILE are required", cmd);
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {
@@ -75,7 +98,7 @@ int ae_cmd_map(int argc, char **argv, int inverse)
         rc = ae_cli_fail(cmd, err);
     /* a bad input file is reported as such, and a run too large refused, before the tables
        are allocated */
-    if (rc == 0 && (ae_table_probe(sp, o.in, err) != 0 ||
+    if (rc == 0 && ((o.in != NULL && ae_table_probe(sp, o.in, err) != 0) ||
                     ae_mem_need(AE_MEM_MAP, sp, o.prec, 1, o.max_memory, cmd, err) != 0))
         rc = ae_cli_fail(cmd, err);
     if (rc == 0) {

@@ -7,7 +7,7 @@
 
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
        O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA,
-       O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM, O_MAXMEM };
+       O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM, O_MAXMEM, O_SCORES };
 
 static const struct option longopts[] = {
     {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
@@ -20,7 +20,7 @@ static const struct option longopts[] = {
     {"tol", required_argument, NULL, O_TOL},         {"seeds", required_argument, NULL, O_SEEDS},
     {"quiet", no_argument, NULL, O_QUIET},           {"help", no_argument, NULL, O_HELP},
     {"data", required_argument, NULL, O_DATA},       {"threads", required_argument, NULL, O_THREADS},
-    {"stream", no_argument, NULL, O_STREAM},
+    {"stream", no_argument, NULL, O_STREAM},         {"scores", required_argument, NULL, O_SCORES},
     {"steps", required_argument, NULL, O_STEPS},     {"lr", required_argument, NULL, O_LR},
     {"targets", required_argument, NULL, O_TARGETS}, {"log-every", required_argument, NULL, O_LOGEVERY},
     {NULL, 0, NULL, 0}};
@@ -106,6 +106,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
             }
             break;
         case O_IN: o->in = optarg; break;
+        case O_SCORES: o->scores = optarg; break;
         case O_OUT: o->out = optarg; break;
         case O_REWARDS: o->rewards = optarg; break;
         case O_LOGITS: o->logits = optarg; break;

@@ -31,6 +31,8 @@ void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong 
 /* Readers: t is initialised for sp; path only names the file in messages. Return 0, or
    AE_E_INPUT / AE_E_IO with err set ("path:byte N: ..." / "path:line N:field F: ..."). */
 int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
+/* One finite score per response (P*Y balls, exact): shape (Y,) for one prompt, or (P, Y). */
+int _ae_npy_read_scores(arb_ptr scores, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
 /* exact, when not NULL, also receives each finite value as the rational it denotes (masked
    entries untouched); a value whose power of ten is beyond AE_IO_EXACT_EXP_MAX is refused. */
 int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FILE *in,

@@ -255,8 +255,10 @@ static void shape_str(char *buf, size_t n, const slong *dims, int ndim)
         snprintf(buf + k, n - k, "%s)", ndim == 1 ? "," : "");
 }
 
-/* Checks dtype, order and shape against the space; sets the item size and byte order. */
-static int hcheck(size_t *isz, int *big, const npy_info *info, const ae_space_t sp, npy_hdr *x)
+/* Checks dtype, order and shape against the space (a table, or with scores one value per
+   response: (Y,) for one prompt, (P, Y)); sets the item size and byte order. */
+static int hcheck(size_t *isz, int *big, const npy_info *info, const ae_space_t sp, slong Y, int scores,
+                  npy_hdr *x)
 {
     const char *d = info->descr;
     char got[160], name[64];
@@ -278,6 +280,22 @@ static int hcheck(size_t *isz, int *big, const npy_info *info, const ae_space_t 
     if (info->fortran)
         return hfail(x, info->fortran_at, "fortran_order True is not supported (expected C order)");
 
+    if (scores) {
+        ok = (info->ndim == 2 && info->dims[0] == sp->P && info->dims[1] == Y) ||
+             (info->ndim == 1 && sp->P == 1 && info->dims[0] == Y);
+        if (!ok) {
+            shape_str(got, sizeof got, info->dims, info->ndim);
+            ae_space_name(name, sizeof name, sp);
+            if (sp->P == 1)
+                return hfail(x, info->shape_at, "shape %s does not match space %s with 1 prompt: "
+                                                "expected one score per response, (%ld,) or (1, %ld)",
+                             got, name, (long)Y, (long)Y);
+            return hfail(x, info->shape_at, "shape %s does not match space %s with %ld prompts: "
+                                            "expected one score per response, (P, Y) = (%ld, %ld)",
+                         got, name, (long)sp->P, (long)sp->P, (long)Y);
+        }
+        return 0;
+    }
     if (info->ndim == 3)
         ok = info->dims[0] == sp->P && info->dims[1] == sp->S && info->dims[2] == sp->A;
     else
@@ -318,7 +336,37 @@ static double npy_decode(const unsigned char *b, size_t isz, int big)
     }
 }
 
+/* Names response `rank` of prompt p for messages: `prompt 0, response "1 0" (rank 3)`. */
+static void response_name(char *buf, size_t n, const ae_space_t sp, slong p, slong rank)
+{
+    char prefix[AE_IO_PREFIX_MAX];
+    slong tokens[AE_T_MAX + 1], d;
+    if (sp->kind == AE_EOS)
+        d = ae_space_unrank(tokens, sp, rank);
+    else {
+        d = ae_space_unrank(tokens, sp, sp->first[sp->T - 1] + rank / sp->V);
+        tokens[d++] = rank % sp->V;
+    }
+    _ae_io_prefix(prefix, tokens, d);
+    snprintf(buf, n, "prompt %ld, response \"%s\" (rank %ld)", (long)p, prefix, (long)rank);
+}
+
+static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
+                    const char *path, ae_err_t err);
+
 int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
+{
+    return npy_read(t, NULL, 0, sp, in, path, err);
+}
+
+int _ae_npy_read_scores(arb_ptr scores, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
+{
+    return npy_read(NULL, scores, 1, sp, in, path, err);
+}
+
+/* A table (t), or with want_scores one score per response (scores, P*Y); both NULL: a probe. */
+static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
+                    const char *path, ae_err_t err)
 {
     unsigned char pre[12], buf[NPY_CHUNK];
     unsigned char *h = NULL;
@@ -327,6 +375,7 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
     npy_info info;
     npy_hdr x;
     int big = 0, rc = 0, c;
+    slong Y = want_scores ? fmpz_get_si(sp->responses) : 0, nvals;
 
     AE_ASSERT(t == NULL || (t->P == sp->P && t->S == sp->S && t->A == sp->A));
     memset(&info, 0, sizeof info);
@@ -390,22 +439,57 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
     x.base = (slong)hstart;
     x.path = path;
     x.err = err;
-    if ((rc = hdict(&info, &x)) != 0 || (rc = hcheck(&isz, &big, &info, sp, &x)) != 0)
+    if ((rc = hdict(&info, &x)) != 0 || (rc = hcheck(&isz, &big, &info, sp, Y, want_scores, &x)) != 0)
         goto done;
 
     data_start = (slong)(hstart + hlen);
-    nbytes = sp->P * sp->S * sp->A * (slong)isz;
-    if (t == NULL) { /* probe: the data must be all there before tables are allocated for it */
+    nvals = want_scores ? sp->P * Y : sp->P * sp->S * sp->A;
+    nbytes = nvals * (slong)isz;
+    if (t == NULL && scores == NULL) { /* probe: the data must be all there before tables are allocated for it */
         struct stat stt;
         if (fstat(fileno(in), &stt) == 0 && S_ISREG(stt.st_mode) && stt.st_size < data_start + nbytes)
             rc = npy_fail(err, path, (slong)stt.st_size, "data truncated: the file ends here, but the header "
                                                          "declares %ld values of %lu bytes from byte %ld to "
-                                                         "byte %ld", (long)(sp->P * sp->S * sp->A),
+                                                         "byte %ld", (long)nvals,
                           (unsigned long)isz, (long)data_start, (long)(data_start + nbytes));
         goto done;
     }
     consumed = 0;
     pos = fill = 0;
+    if (want_scores) {
+        for (idx = 0; idx < nvals; idx++) {
+            double v;
+            if (pos == fill) {
+                size_t want = (size_t)(nbytes - consumed);
+                if (want > sizeof buf)
+                    want = sizeof buf;
+                got = fread(buf, 1, want, in);
+                if (got < want) {
+                    rc = ferror(in) ? npy_ioerr(err, path)
+                                    : npy_fail(err, path, data_start + consumed + (slong)got,
+                                               "data truncated: the file ends here, but the header "
+                                               "declares %ld values of %lu bytes from byte %ld to "
+                                               "byte %ld", (long)nvals, (unsigned long)isz,
+                                               (long)data_start, (long)(data_start + nbytes));
+                    goto done;
+                }
+                consumed += (slong)got;
+                pos = 0;
+                fill = got;
+            }
+            v = npy_decode(buf + pos, isz, big);
+            pos += isz;
+            if (!isfinite(v)) {
+                char where[AE_IO_PREFIX_MAX + 80];
+                response_name(where, sizeof where, sp, idx / Y, idx % Y);
+                rc = npy_fail(err, path, data_start + idx * (slong)isz, "%s at %s (a score must be "
+                              "finite)", isnan(v) ? "NaN" : v < 0 ? "-inf" : "+inf", where);
+                goto done;
+            }
+            arb_set_d(scores + idx, v); /* exact */
+        }
+        goto tail;
+    }
     idx = 0;
     for (p = 0; p < sp->P; p++) {
         d = 0;
@@ -456,6 +540,7 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
             }
         }
     }
+tail:
     c = fgetc(in);
     if (c != EOF)
         rc = npy_fail(err, path, data_start + nbytes, "unexpected data after the last value (the "

@@ -107,6 +107,45 @@ int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae
     return rc;
 }
 
+int ae_table_read_scores(ae_table_t r, const ae_space_t sp, const char *path, ae_err_t err)
+{
+    slong Y = fmpz_get_si(sp->responses), p, s, a, d;
+    arb_ptr sc;
+    FILE *in;
+    int rc;
+
+    AE_ASSERT(r->P == sp->P && r->S == sp->S && r->A == sp->A);
+    if (ae_table_format(path) != AE_TABLE_NPY)
+        return ae_err_set(err, AE_E_USAGE, "%s: scores are read from a .npy file (one value per "
+                          "response, shape (Y,) or (P, Y))", path);
+    in = fopen(path, "rb");
+    if (in == NULL)
+        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    sc = _arb_vec_init(sp->P * Y);
+    rc = _ae_npy_read_scores(sc, sp, in, path, err);
+    fclose(in);
+    if (rc == 0) {
+        for (p = 0; p < sp->P; p++) {
+            d = 0;
+            for (s = 0; s < sp->S; s++) {
+                if (s == sp->first[d + 1])
+                    d++;
+                for (a = 0; a < sp->A; a++) {
+                    arb_ptr e = ae_table_entry(r, p, s, a);
+                    if (!ae_space_allowed(sp, d, a))
+                        arb_neg_inf(e);
+                    else if (ae_space_ends(sp, d, a))
+                        arb_set(e, sc + p * Y + ae_space_response_rank(sp, s, a));
+                    else
+                        arb_zero(e);
+                }
+            }
+        }
+    }
+    _arb_vec_clear(sc, sp->P * Y);
+    return rc;
+}
+
 int ae_table_probe(const ae_space_t sp, const char *path, ae_err_t err)
 {
     ae_table_format_t fmt = ae_table_format(path);

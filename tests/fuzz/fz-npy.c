@@ -1,4 +1,5 @@
-/* libFuzzer harness of the .npy reader: byte 0 picks the space (fuzz.h), the rest is the file. */
+/* libFuzzer harness of the .npy reader: byte 0 picks the space (fuzz.h), the rest is the file,
+   read as a table and as scores (map --scores, one per response). */
 #include "fuzz.h"
 #include "io/io-impl.h"
 
@@ -23,6 +24,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((rc != 0) != (err->code != AE_OK) || (rc != 0 && err->msg[0] == '\0'))
         abort();
     fclose(in);
+    {
+        slong n = sp->P * fmpz_get_si(sp->responses);
+        arb_ptr sc = _arb_vec_init(n);
+        in = ae_fuzz_stream(data + 1, size - 1);
+        if (in == NULL)
+            abort();
+        ae_err_init(err);
+        rc = _ae_npy_read_scores(sc, sp, in, "fuzz.npy", err);
+        if ((rc != 0) != (err->code != AE_OK) || (rc != 0 && err->msg[0] == '\0'))
+            abort();
+        fclose(in);
+        _arb_vec_clear(sc, n);
+    }
     ae_table_clear(t);
     ae_space_clear(sp);
     return 0;
