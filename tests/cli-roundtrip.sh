@@ -98,5 +98,13 @@ cmp -s "$tmp/ext.npy" "$tmp/ext.NPY" && ok || ko "ext.NPY differs from ext.npy"
 head -1 "$tmp/ext.Csv" | grep -q '^prompt,prefix,action,value$' && ok || ko "ext.Csv is not CSV"
 "$bin" unmap --space eos --vocab 2 --horizon 2 --in "$tmp/ext.NPY" --out "$tmp/back.CSV" && ok || ko "unmap --in ext.NPY"
 
+# without --out, verify writes into ./armebm-out, never into a results/ directory (issue 13.4:
+# trying the README's commands in the source tree must not rewrite the committed baseline)
+mkdir "$tmp/cwd" "$tmp/cwd/results"
+bin_abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+(cd "$tmp/cwd" && "$bin_abs" verify C1 --space eos --vocab 2 --horizon 2 --seeds 1 --quiet >/dev/null) &&
+  [ -f "$tmp/cwd/armebm-out/claims.csv" ] && [ -z "$(ls -A "$tmp/cwd/results")" ] && ok ||
+  ko "verify without --out: expected armebm-out/claims.csv and an untouched results/"
+
 echo "cli-roundtrip: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

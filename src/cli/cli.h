@@ -4,6 +4,10 @@
 #include "ae-impl.h"
 
 enum { AE_EXIT_OK = 0, AE_EXIT_FAIL = 1, AE_EXIT_USAGE = 2 };
+/* Output directory of verify and train without --out: not results/, the tracked baseline that
+   only `make results` (and setup.sh run) write, so that trying the commands changes no file of
+   the source tree. */
+#define AE_CLI_OUT_DEFAULT "armebm-out"
 
 typedef struct {
     int have_space, have_vocab, have_horizon;

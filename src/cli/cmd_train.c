@@ -16,7 +16,7 @@ static const char help[] =
     "Defaults: spaces F(8,4) and F(4,8) (--space/--vocab/--horizon give one space instead),\n"
     "--targets zipf,softmax-normal (zipf:S sets the exponent, default 1; softmax-normal:T the\n"
     "temperature, default 0.1), --lr LIST (added to the grid 0.003,0.001,0.0001), --steps 5000,\n"
-    "--seeds 1,2 (seeds of the target distribution), --prec 128, --out results.\n"
+    "--seeds 1,2 (seeds of the target distribution), --prec 128, --out armebm-out.\n"
     "Logged steps: 0, 1, 2, 5, 10, 20, 50, ..., the last step, and multiples of --log-every N.\n"
     "At each one, evaluated certified (Arb balls) on the float64 iterates: both optimality gaps\n"
     "L - H_rho(Y|X) (upper bounds), the distances to the optimum before mapping\n"
@@ -171,7 +171,7 @@ int ae_cmd_train(int argc, char **argv)
     seeds = o.have_seeds ? o.seeds : default_seeds;
     nseeds = o.have_seeds ? o.nseeds : 2;
     steps = o.have_steps ? o.steps : 5000;
-    dir = o.out ? o.out : "results";
+    dir = o.out ? o.out : AE_CLI_OUT_DEFAULT;
     nlog = ae_train_log_steps(NULL, steps, o.log_every);
     if (nlog > 10000) {
         ae_cli_error("armebm train: --log-every %ld gives %ld logged steps, each evaluated certified; at most 10000",

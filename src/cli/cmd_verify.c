@@ -12,7 +12,7 @@ static const char help[] =
     "                     [--quiet]\n"
     "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C6 and\n"
     "DIR/distill.* and DIR/distill-summary.* for the distillation bounds (distill = C7-C11)\n"
-    "(DIR defaults to results). With no space options: C1-C6 on the default grid F(8,4) F(4,8)\n"
+    "(DIR defaults to armebm-out). With no space options: C1-C6 on the default grid F(8,4) F(4,8)\n"
     "E(8,4) E(2,12) E(3,8), seeds 1,2,3, two prompts (exact checks on integer potentials,\n"
     "certified checks on dyadic rewards); distill on E(3,4) F(4,4) E(2,8), seeds 1,2.\n"
     "C4, C5 (chain rules, gradients) run on the dyadic instances; C6 (Proposition 2) on the data\n"
@@ -204,7 +204,7 @@ int ae_cmd_verify(int argc, char **argv)
         ae_cli_opts_clear(&o);
         return rc;
     }
-    dir = o.out ? o.out : "results";
+    dir = o.out ? o.out : AE_CLI_OUT_DEFAULT;
     ae_rows_init(rows);
     ae_rows_init(drows);
     ae_rows_init(srows); /* the default suite's streaming grid, written as DIR/stream.* */
