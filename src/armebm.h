@@ -473,7 +473,8 @@ int ae_student_lookahead_exact(char *same, ae_table_t delta, const ae_table_t r,
    |delta| <= eps: a vertex of the box, chosen state by state from the leaves up (proofs/C9.md).
    Sets delta (exact doubles +-eps on allowed entries, 0 on masked ones). Returns 1 when every
    row's vertices were enumerated (the exact maximum, up to float64 ties in choosing the vertex),
-   0 when a row longer than 16 entries was searched by coordinate ascent from restarts + 2 starts.
+   0 when a row longer than 16 entries was searched: coordinate ascent from its 2(k+1) threshold
+   vertices and `restarts` random ones.
    Deterministic in seed. Cost O(P*S*2^A*A) when exact. */
 int ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int reverse, double eps,
                            uint64_t seed, slong restarts, const ae_space_t sp);

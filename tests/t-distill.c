@@ -610,6 +610,76 @@ START_TEST(test_adversary_brute_force)
 }
 END_TEST
 
+START_TEST(test_adversary_search_long_row)
+{
+    /* F(17,1): one row of 17 actions, beyond the enumeration: the adversary says it searched
+       (returns 0) and still reaches 0.99 of the maximum over all 2^17 vertices, found here by
+       brute force on the single row (a vertex is the maximum: proofs/C9.md, fact 2). With
+       the earlier starts (two sign patterns, 16 random vertices) it reached 0.957 at eps = 10, forward. */
+    static const double eps[] = {1e-3, 0.1, 1.0, 10.0};
+    const slong V = 17;
+    ae_space_t sp;
+    ae_err_t err;
+    ae_table_t r, qs, dl;
+    ae_gen_t g;
+    double qd[17], ps[17], zs = 0, m = -HUGE_VAL;
+    slong a;
+    int j, rev;
+    ae_err_init(err);
+    ae_space_init(sp, AE_FIXED, V, 1, 1, err);
+    ae_table_init(r, sp);
+    ae_table_init(qs, sp);
+    ae_table_init(dl, sp);
+    g->kind = AE_GEN_DYADIC;
+    g->seed = 4;
+    g->stream = 1;
+    ae_gen_table(r, g, sp, 128);
+    ae_bellman_map(qs, r, sp, 128);
+    for (a = 0; a < V; a++) {
+        qd[a] = arf_get_d(arb_midref(ae_table_entry(qs, 0, 0, a)), ARF_RND_NEAR);
+        m = qd[a] > m ? qd[a] : m;
+    }
+    for (a = 0; a < V; a++)
+        zs += ps[a] = exp(qd[a] - m);
+    for (a = 0; a < V; a++)
+        ps[a] /= zs;
+    for (j = 0; j < 4; j++) {
+        double vmax[2] = {0, 0};
+        ulong mask;
+        for (mask = 0; mask < (UWORD(1) << V); mask++) {
+            double z = 0, L, f = 0, b = 0;
+            for (a = 0; a < V; a++)
+                z += ps[a] * exp((mask >> a) & 1 ? eps[j] : -eps[j]);
+            L = log(z);
+            for (a = 0; a < V; a++) {
+                double l = ((mask >> a) & 1 ? eps[j] : -eps[j]) - L; /* log pi_q/pi* */
+                f += ps[a] * exp(l) * l;
+                b -= ps[a] * l;
+            }
+            vmax[0] = f > vmax[0] ? f : vmax[0];
+            vmax[1] = b > vmax[1] ? b : vmax[1];
+        }
+        for (rev = 0; rev < 2; rev++) {
+            ae_distill_t dm;
+            double got;
+            ck_assert_int_eq(ae_student_adversarial(dl, qs, rev, eps[j], 5, 16, sp), 0);
+            ae_distill_init(dm);
+            ae_distill_measure(dm, qs, dl, sp, 0, 128);
+            got = arf_get_d(arb_midref(rev ? dm->kl_rq : dm->kl_qr), ARF_RND_NEAR);
+            ck_assert_msg(got >= 0.99 * vmax[rev], "eps %g dir %d: search KL %.6e, maximum %.6e", eps[j], rev,
+                          got, vmax[rev]);
+            if (getenv("AE_ADV_RATIOS"))
+                fprintf(stderr, "F(17,1) eps %g %s: ratio %.4f\n", eps[j], rev ? "rev" : "fwd", got / vmax[rev]);
+            ae_distill_clear(dm);
+        }
+    }
+    ae_table_clear(r);
+    ae_table_clear(qs);
+    ae_table_clear(dl);
+    ae_space_clear(sp);
+}
+END_TEST
+
 static Suite *distill_suite(void)
 {
     Suite *s = suite_create("distill");
@@ -619,6 +689,7 @@ static Suite *distill_suite(void)
     ae_test_add(s, "ae_student_lookahead", test_lookahead_limits, 30);
     ae_test_add(s, "ae_student_adversarial", test_adversary_optimum, 30);
     ae_test_add(s, "adversary_brute_force", test_adversary_brute_force, 120);
+    ae_test_add(s, "adversary_search", test_adversary_search_long_row, 60);
     ae_test_add(s, "ae_student_value_noise", test_value_student_eps, 30);
     ae_test_add(s, "ae_claim_c11_certified", test_c11, 30);
     ae_test_add(s, "ae_reward_family_table", test_reward_families, 30);

@@ -7,7 +7,8 @@
    - along one entry delta(s,a), pi moves on a segment of the simplex, monotonically in delta(s,a),
      and both per-state objectives are convex in pi: so each row's maximum is at a vertex of its box.
    Each row's vertices are enumerated in float64 (rows of at most AE_ADV_ENUM_MAX allowed entries;
-   longer rows fall back to coordinate ascent over vertices from several starts, a search). The
+   longer rows fall back to coordinate ascent over vertices from 2(k+1) threshold vertices and
+   `restarts` random ones, a search). The
    float64 values only choose the vertex; the student's KL is then measured certified. */
 #include "ae-impl.h"
 
@@ -87,17 +88,32 @@ static double row_max(double *best, double *v, const double *ps, const double *c
         }
         return bestval;
     }
-    /* coordinate ascent: the exact line search over one entry compares its two ends */
+    /* coordinate ascent: the exact line search over one entry compares its two ends. Starts: the
+       threshold vertices (+eps on the j actions of least, resp. most, tilted teacher mass
+       pi*(a) exp(-c(a)), -eps elsewhere: the forward objective is KL(pi || that tilt) + const),
+       then random vertices. */
     *exact = 0;
     {
-        slong rs;
-        for (rs = 0; rs < restarts + 2; rs++) {
+        slong rs, j, b, nstart = 2 * (k + 1) + restarts;
+        slong *order = ae_malloc((size_t)k * sizeof(slong));
+        double *key = ae_malloc((size_t)k * sizeof(double));
+        for (a = 0; a < k; a++) {
+            key[a] = (ps[a] > 0 ? log(ps[a]) : -HUGE_VAL) - (reverse ? 0.0 : c[a]);
+            for (b = a; b > 0 && key[order[b - 1]] > key[a]; b--) /* insertion sort, stable */
+                order[b] = order[b - 1];
+            order[b] = a;
+        }
+        for (rs = 0; rs < nstart; rs++) {
             double val;
             int improved = 1;
-            for (a = 0; a < k; a++) /* starts: all +eps against the teacher's top, random vertices */
-                v[a] = rs == 0 ? (ps[a] >= 1.0 / (double)k ? -eps : eps)
-                     : rs == 1 ? (ps[a] >= 1.0 / (double)k ? eps : -eps)
-                     : (ae_hash(seed, 15, (uint64_t)rs, (uint64_t)a, 0) & 1) ? eps : -eps;
+            if (rs < 2 * (k + 1)) {
+                j = rs / 2;
+                for (a = 0; a < k; a++)
+                    v[order[a]] = ((rs & 1) ? a >= k - j : a < j) ? eps : -eps;
+            } else {
+                for (a = 0; a < k; a++)
+                    v[a] = (ae_hash(seed, 15, (uint64_t)rs, (uint64_t)a, 0) & 1) ? eps : -eps;
+            }
             val = row_value(v, ps, c, k, reverse);
             while (improved) {
                 improved = 0;
@@ -118,6 +134,8 @@ static double row_max(double *best, double *v, const double *ps, const double *c
                 memcpy(best, v, (size_t)k * sizeof(double));
             }
         }
+        free(order);
+        free(key);
     }
     return bestval;
 }
