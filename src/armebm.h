@@ -500,11 +500,15 @@ void ae_student_lookahead(ae_table_t q, const ae_table_t r, slong k, const ae_sp
    there (P*S flags); rows where q_k = M(r) exactly get delta set to exact 0. Returns 1. */
 int ae_student_lookahead_exact(char *same, ae_table_t delta, const ae_table_t r, slong k,
                                const ae_space_t sp);
-/* Projected sign-gradient ascent in float64 over |delta| <= eps maximising KL(p_q || p_q*)
-   (reverse = 0) or KL(p_q* || p_q) (reverse = 1), `restarts` random starts of `steps` steps;
-   sets delta to the best point found (exact doubles). Deterministic in seed. */
-void ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int reverse, double eps,
-                            uint64_t seed, slong restarts, slong steps, const ae_space_t sp);
+/* The student maximising KL(p_q || p_q*) (reverse = 0) or KL(p_q* || p_q) (reverse = 1) over
+   |delta| <= eps: a vertex of the box, chosen state by state from the leaves up (proofs/C9.md).
+   Sets delta (exact doubles +-eps on allowed entries, 0 on masked ones). Returns 1 when every
+   row's vertices were enumerated (the exact maximum, up to float64 ties in choosing the vertex),
+   0 when a row longer than 16 entries was searched: coordinate ascent from its 2(k+1) threshold
+   vertices and `restarts` random ones.
+   Deterministic in seed. Cost O(P*S*2^A*A) when exact. */
+int ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int reverse, double eps,
+                           uint64_t seed, slong restarts, const ae_space_t sp);
 
 /* ---------------------------------------------------------------- distillation (src/measure) */
 /* Certified measurements of a student q = q* + delta against the teacher q* = M(r), one prompt.

@@ -1,143 +1,186 @@
-/* Adversarial students: projected sign-gradient ascent, in float64, on the KL between a
-   student q = q* + delta and the teacher over the box |delta| <= eps. The search only has to
-   find a good student; its KL is then measured certified like any other. */
+/* Adversarial students: the student q = q* + delta, |delta| <= eps, that maximises KL(p_q || p_R)
+   or KL(p_R || p_q). Both maxima are exact (proofs/C9.md#tightness):
+   - the divergences split over states, KL(p_q||p_R) = sum_s m_q(s) KL_s with the subtrees of
+     different children independent, so the maximum is a backward recursion over states, each state
+     maximising sum_a pi(a) (log(pi(a)/pi*(a)) + F*(s.a)) over its own row (reverse: KL(pi*||pi),
+     the weights m_{q*}(s) do not depend on delta);
+   - along one entry delta(s,a), pi moves on a segment of the simplex, monotonically in delta(s,a),
+     and both per-state objectives are convex in pi: so each row's maximum is at a vertex of its box.
+   Each row's vertices are enumerated in float64 (rows of at most AE_ADV_ENUM_MAX allowed entries;
+   longer rows fall back to coordinate ascent over vertices from 2(k+1) threshold vertices and
+   `restarts` random ones, a search). The
+   float64 values only choose the vertex; the student's KL is then measured certified. */
 #include "ae-impl.h"
 
-typedef struct {
-    const ae_space_struct *sp;
-    slong n;
-    const double *qs;
-    double *q, *pq, *ps, *w, *F, *g; /* policies, prefix weights, subtree KL, gradient */
-} adv;
+#define AE_ADV_ENUM_MAX 16
 
-/* Row softmax of allowed entries of row k (A entries) into out. */
-static void softmax_row(double *out, const double *row, const ae_space_t sp, slong d)
+/* exp(l) l - expm1(l) = sum_{n>=2} (n-1) l^n / n!, and expm1(l) - l = sum_{n>=2} l^n / n!: both
+   about l^2/2, summed as series for small l to avoid the cancellation (KL ~ eps^2 at eps = 1e-6). */
+static double fwd_term(double l)
 {
-    double m = -HUGE_VAL, z = 0;
-    slong a;
-    for (a = 0; a < sp->A; a++)
-        if (ae_space_allowed(sp, d, a) && row[a] > m)
-            m = row[a];
-    for (a = 0; a < sp->A; a++)
-        z += out[a] = ae_space_allowed(sp, d, a) ? exp(row[a] - m) : 0.0;
-    for (a = 0; a < sp->A; a++)
-        out[a] /= z;
-}
-
-/* Objective and gradient at q = qs + delta. */
-static double objective(adv *o, const double *delta, int reverse)
-{
-    const ae_space_struct *sp = o->sp;
-    slong p, d, s, a, A = sp->A;
-    double total = 0;
-    for (s = 0; s < o->n; s++)
-        o->q[s] = o->qs[s] + delta[s];
-    for (p = 0; p < sp->P; p++) {
-        slong base = p * sp->S;
-        o->w[base] = 1.0;
-        for (d = 0; d < sp->T; d++)
-            for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
-                slong k = (base + s) * A;
-                softmax_row(o->pq + k, o->q + k, sp, d);
-                softmax_row(o->ps + k, o->qs + k, sp, d);
-                for (a = 0; a < A; a++)
-                    if (ae_space_allowed(sp, d, a) && !ae_space_ends(sp, d, a)) {
-                        slong c = sp->first[d + 1] + (s - sp->first[d]) * sp->V + a;
-                        o->w[base + c] = o->w[base + s] * (reverse ? o->ps[k + a] : o->pq[k + a]);
-                    }
-            }
-        /* backward: F(s) = sum_a pi(a) (l(s,a) + F(child)); gradient per entry */
-        for (d = sp->T - 1; d >= 0; d--)
-            for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
-                slong k = (base + s) * A;
-                double F = 0;
-                for (a = 0; a < A; a++) {
-                    double l, fc = 0;
-                    if (!ae_space_allowed(sp, d, a) || o->pq[k + a] == 0 || o->ps[k + a] == 0)
-                        continue;
-                    if (!ae_space_ends(sp, d, a))
-                        fc = o->F[base + sp->first[d + 1] + (s - sp->first[d]) * sp->V + a];
-                    l = reverse ? log(o->ps[k + a] / o->pq[k + a]) : log(o->pq[k + a] / o->ps[k + a]);
-                    F += (reverse ? o->ps[k + a] : o->pq[k + a]) * (l + fc);
-                }
-                o->F[base + s] = F;
-                for (a = 0; a < A; a++) {
-                    double fc = 0, l;
-                    if (!ae_space_allowed(sp, d, a)) {
-                        o->g[k + a] = 0;
-                        continue;
-                    }
-                    if (reverse) { /* d KL(p*||p_q) / dq(s,a) = p*(s) (pi_q(a|s) - pi*(a|s)) */
-                        o->g[k + a] = o->w[base + s] * (o->pq[k + a] - o->ps[k + a]);
-                        continue;
-                    }
-                    if (!ae_space_ends(sp, d, a))
-                        fc = o->F[base + sp->first[d + 1] + (s - sp->first[d]) * sp->V + a];
-                    l = log(o->pq[k + a] / o->ps[k + a]);
-                    o->g[k + a] = o->w[base + s] * o->pq[k + a] * (l + fc - F);
-                }
-            }
-        total += o->F[base];
+    if (fabs(l) < 0.1) {
+        double p = l, f = 1, s = 0;
+        int n;
+        for (n = 2; n <= 14; n++) {
+            p *= l;
+            f *= n;
+            s += (n - 1) * p / f;
+        }
+        return s;
     }
-    return total;
+    return l * exp(l) - expm1(l);
 }
 
-void ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int reverse, double eps,
-                            uint64_t seed, slong restarts, slong steps, const ae_space_t sp)
+static double rev_term(double l)
 {
-    adv o;
-    slong n = sp->P * sp->S * sp->A, i, rs, t, d, s, a;
-    double *cur = ae_calloc((size_t)n, sizeof(double)), *best = ae_calloc((size_t)n, sizeof(double));
+    if (fabs(l) < 0.1) {
+        double p = l, f = 1, s = 0;
+        int n;
+        for (n = 2; n <= 14; n++) {
+            p *= l;
+            f *= n;
+            s += p / f;
+        }
+        return s;
+    }
+    return expm1(l) - l;
+}
+
+/* The state's objective for row shift v (k allowed entries, teacher policy ps, child values c):
+   forward sum_a pi(a) (l(a) + c(a)), reverse KL(pi*||pi) = -sum_a pi*(a) l(a), with
+   l(a) = log pi(a)/pi*(a) = v(a) - log sum_b pi*(b) exp(v(b)). */
+static double row_value(const double *v, const double *ps, const double *c, slong k, int reverse)
+{
+    double z = 0, L, val = 0;
+    slong a;
+    for (a = 0; a < k; a++)
+        z += ps[a] * expm1(v[a]);
+    L = log1p(z);
+    for (a = 0; a < k; a++) {
+        double l = v[a] - L;
+        if (ps[a] == 0)
+            continue;
+        if (reverse)
+            val += ps[a] * rev_term(l);
+        else
+            val += ps[a] * fwd_term(l) + ps[a] * exp(l) * c[a];
+    }
+    return val;
+}
+
+/* Best vertex of one row into best (k entries +-eps); returns its value; *exact = 0 when searched. */
+static double row_max(double *best, double *v, const double *ps, const double *c, slong k, double eps,
+                      int reverse, uint64_t seed, slong restarts, int *exact)
+{
     double bestval = -1;
-    int *mask = ae_calloc((size_t)n, sizeof(int)); /* 1 on allowed entries */
-    double *qs = ae_malloc((size_t)n * sizeof(double));
-
-    o.sp = sp;
-    o.n = n;
-    for (i = 0; i < n; i++)
-        qs[i] = arf_get_d(arb_midref(qstar->v + i), ARF_RND_NEAR);
-    o.qs = qs;
-    o.q = ae_malloc((size_t)n * sizeof(double));
-    o.pq = ae_malloc((size_t)n * sizeof(double));
-    o.ps = ae_malloc((size_t)n * sizeof(double));
-    o.g = ae_calloc((size_t)n, sizeof(double));
-    o.w = ae_calloc((size_t)(sp->P * sp->S), sizeof(double));
-    o.F = ae_calloc((size_t)(sp->P * sp->S), sizeof(double));
-    for (i = 0; i < sp->P; i++)
-        for (d = 0; d < sp->T; d++)
-            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
-                for (a = 0; a < sp->A; a++)
-                    mask[(i * sp->S + s) * sp->A + a] = ae_space_allowed(sp, d, a);
-
-    for (rs = 0; rs < restarts; rs++) {
-        for (i = 0; i < n; i++) /* random vertex of the box */
-            cur[i] = !mask[i] ? 0.0 : (ae_hash(seed, 15, (uint64_t)rs, (uint64_t)i, 0) & 1) ? eps : -eps;
-        for (t = 0; t <= steps; t++) {
-            double val = objective(&o, cur, reverse), step;
+    slong a;
+    if (k <= AE_ADV_ENUM_MAX) {
+        ulong mask, nv = UWORD(1) << k;
+        for (mask = 0; mask < nv; mask++) {
+            double val;
+            for (a = 0; a < k; a++)
+                v[a] = (mask >> a) & 1 ? eps : -eps;
+            val = row_value(v, ps, c, k, reverse);
             if (val > bestval) {
                 bestval = val;
-                memcpy(best, cur, (size_t)n * sizeof(double));
+                memcpy(best, v, (size_t)k * sizeof(double));
             }
-            if (t == steps)
-                break;
-            step = eps * (1.0 - (double)t / (double)steps); /* decaying sign steps */
-            for (i = 0; i < n; i++)
-                if (mask[i] && o.g[i] != 0) {
-                    double x = cur[i] + (o.g[i] > 0 ? step : -step);
-                    cur[i] = x > eps ? eps : x < -eps ? -eps : x;
-                }
         }
+        return bestval;
     }
-    for (i = 0; i < n; i++)
-        arb_set_d(delta->v + i, best[i]);
-    free(cur);
+    /* coordinate ascent: the exact line search over one entry compares its two ends. Starts: the
+       threshold vertices (+eps on the j actions of least, resp. most, tilted teacher mass
+       pi*(a) exp(-c(a)), -eps elsewhere: the forward objective is KL(pi || that tilt) + const),
+       then random vertices. */
+    *exact = 0;
+    {
+        slong rs, j, b, nstart = 2 * (k + 1) + restarts;
+        slong *order = ae_malloc((size_t)k * sizeof(slong));
+        double *key = ae_malloc((size_t)k * sizeof(double));
+        for (a = 0; a < k; a++) {
+            key[a] = (ps[a] > 0 ? log(ps[a]) : -HUGE_VAL) - (reverse ? 0.0 : c[a]);
+            for (b = a; b > 0 && key[order[b - 1]] > key[a]; b--) /* insertion sort, stable */
+                order[b] = order[b - 1];
+            order[b] = a;
+        }
+        for (rs = 0; rs < nstart; rs++) {
+            double val;
+            int improved = 1;
+            if (rs < 2 * (k + 1)) {
+                j = rs / 2;
+                for (a = 0; a < k; a++)
+                    v[order[a]] = ((rs & 1) ? a >= k - j : a < j) ? eps : -eps;
+            } else {
+                for (a = 0; a < k; a++)
+                    v[a] = (ae_hash(seed, 15, (uint64_t)rs, (uint64_t)a, 0) & 1) ? eps : -eps;
+            }
+            val = row_value(v, ps, c, k, reverse);
+            while (improved) {
+                improved = 0;
+                for (a = 0; a < k; a++) {
+                    double t;
+                    v[a] = -v[a];
+                    t = row_value(v, ps, c, k, reverse);
+                    if (t > val) {
+                        val = t;
+                        improved = 1;
+                    } else {
+                        v[a] = -v[a];
+                    }
+                }
+            }
+            if (val > bestval) {
+                bestval = val;
+                memcpy(best, v, (size_t)k * sizeof(double));
+            }
+        }
+        free(order);
+        free(key);
+    }
+    return bestval;
+}
+
+int ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int reverse, double eps,
+                           uint64_t seed, slong restarts, const ae_space_t sp)
+{
+    slong A = sp->A, p, d, s, a, k;
+    double *F = ae_calloc((size_t)sp->S, sizeof(double)); /* F*(s): the subtree's maximum */
+    double *row = ae_malloc((size_t)A * sizeof(double)), *ps = ae_malloc((size_t)A * sizeof(double));
+    double *c = ae_malloc((size_t)A * sizeof(double)), *v = ae_malloc((size_t)A * sizeof(double));
+    double *best = ae_malloc((size_t)A * sizeof(double));
+    slong *col = ae_malloc((size_t)A * sizeof(slong));
+    int exact = 1;
+
+    for (p = 0; p < sp->P; p++)
+        for (d = sp->T - 1; d >= 0; d--)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
+                double m = -HUGE_VAL, z = 0;
+                for (a = 0, k = 0; a < A; a++) {
+                    arb_zero(ae_table_entry(delta, p, s, a));
+                    if (!ae_space_allowed(sp, d, a))
+                        continue;
+                    col[k] = a;
+                    row[k] = arf_get_d(arb_midref(ae_table_entry(qstar, p, s, a)), ARF_RND_NEAR);
+                    c[k] = ae_space_ends(sp, d, a) ? 0.0
+                                                   : F[sp->first[d + 1] + (s - sp->first[d]) * sp->V + a];
+                    m = row[k] > m ? row[k] : m;
+                    k++;
+                }
+                for (a = 0; a < k; a++)
+                    z += ps[a] = exp(row[a] - m);
+                for (a = 0; a < k; a++)
+                    ps[a] /= z;
+                F[s] = row_max(best, v, ps, c, k, eps, reverse,
+                               ae_hash(seed, 16, (uint64_t)p, (uint64_t)s, 0), restarts, &exact);
+                for (a = 0; a < k; a++)
+                    arb_set_d(ae_table_entry(delta, p, s, col[a]), best[a]);
+            }
+    free(F);
+    free(row);
+    free(ps);
+    free(c);
+    free(v);
     free(best);
-    free(mask);
-    free(qs);
-    free(o.q);
-    free(o.pq);
-    free(o.ps);
-    free(o.g);
-    free(o.w);
-    free(o.F);
+    free(col);
+    return exact;
 }
