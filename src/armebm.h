@@ -338,6 +338,9 @@ typedef enum { AE_FMT_CSV, AE_FMT_JSONL, AE_FMT_MD, AE_FMT_TEX } ae_format;
 void ae_put_csv(FILE *out, const char *s);
 void ae_put_json(FILE *out, const char *s);
 void ae_put_tex(FILE *out, const char *s);
+/* a LaTeX longtable with a header repeated on each page; align: one 'l' or 'r' per column */
+void ae_tex_begin(FILE *out, const char *align, const char *const *cols, int ncol);
+void ae_tex_end(FILE *out);
 void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt);
 /* Writes path through emit(out, ctx) (0, or nonzero on a write error) into a temporary file in
    the same directory, renamed onto path only when everything was written: a reader never
@@ -390,6 +393,10 @@ int ae_gnuplot_run(const char *dir, const char *script);
 /* Writes dir/base.{csv,jsonl,md,tex} as one set (renamed into place together on success). */
 int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
 /* Adds dir/base.{csv,jsonl,md,tex} to a set. */
+/* dir/summary.{csv,jsonl,md,tex}: one row per claim present in the rows of parts (claim,
+   statement, rows, verified/violated/undecided/consistent counts, largest numeric ratio). */
+int ae_claim_summary_stage(ae_outset_t set, const char *dir, const ae_rows_struct *const *parts, int nparts,
+                           ae_err_t err);
 int ae_rows_stage(ae_outset_t set, const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
 
 /* A certified check run at one precision; ae_escalate reruns it with doubled precision while
@@ -683,8 +690,12 @@ typedef struct {
                             each state's row over its allowed actions */
     double kl;           /* upper bound on max_x KL(p_R*(.|x) || p_q_k(.|x)) */
     double bound;        /* lower bound on 2T ||M(r*) - q_k||_inf (finite entries, no centring) */
-    double ratio;        /* max_x KL_x / (2T eps_x) at midpoints (information only) */
-    ae_verdict verdict;  /* KL_x <= 2T eps_x certified for every prompt x (eps_x: x's entries) */
+    double bound_c;      /* lower bound on 2T ||c_{-1}(M(r*)) - c_{-1}(q_k)||_inf (rows centred,
+                            as dist_after): an equally valid bound, softmax being shift-invariant */
+    double ratio;        /* certified upper bound on max_x KL_x / (2T eps_c,x) (inf when a
+                            bound's lower end is 0) */
+    ae_verdict verdict;  /* KL_x <= 2T eps_x and KL_x <= 2T eps_c,x certified for every prompt x
+                            (eps_x, eps_c,x: x's entries) */
 } ae_train_point;
 
 /* Certified evaluation of one iterate (q: P*S*A doubles, R: P*|Y| doubles) at pb->prec; sets
@@ -704,6 +715,9 @@ typedef struct {
     slong nlog;
     void (*progress)(void *ctx, slong done); /* called every 64 updates and at the end, or NULL */
     void *progress_ctx;
+    double *area_ebm; /* if not NULL: set to the mean of the float64 L_EBM(R_t) over t = 0..steps
+                         (the area under the EBM training curve per step; the paper picks the
+                         rate with the least), informational, not certified */
 } ae_train_opts;
 
 /* Trains q and R from 0 for o->steps Adam updates on the schedule and evaluates the logged
@@ -722,6 +736,7 @@ typedef struct {
     slong key[4];          /* sort key: space, target, lr, seed positions in the grid */
     ae_train_point *pts;   /* npts logged points, owned */
     slong npts;
+    double area_ebm;       /* see ae_train_opts */
 } ae_train_result;
 
 typedef struct {

@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" verify --quiet --out "$tmp" || { echo "FAIL: default suite did not verify"; exit 1; }
 fails=0
 n=0
-for base in claims stream distill distill-summary; do
+for base in claims stream distill distill-summary summary; do
   for ext in csv jsonl md tex; do
     n=$((n + 1))
     if ! cmp "$src/results/$base.$ext" "$tmp/$base.$ext"; then
