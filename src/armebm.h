@@ -368,9 +368,9 @@ int ae_outset_add(ae_outset_t set, const char *path, ae_emit_fn emit, const void
 FILE *ae_outset_open_staged(ae_outset_t set, const char *dst_dir, const char *name, ae_err_t err);
 int ae_outset_close_staged(const ae_outset_t set, FILE *out, ae_err_t err);
 /* Runs `gnuplot SCRIPT` in the staging directory (as ae_gnuplot_run, returning its status)
-   to render PRODUCT there; the product joins the set when gnuplot succeeded, and is removed
-   (leaving the previous figure in place) when it did not. */
-int ae_outset_render(ae_outset_t set, const char *script, const char *product);
+   to render BASE.svg and BASE.pdf there; each joins the set when gnuplot succeeded and wrote
+   it, and is removed (leaving the previous figure in place) when not. */
+int ae_outset_render(ae_outset_t set, const char *script, const char *base);
 /* Renames every temporary into place (a terminating signal meanwhile takes effect after). */
 int ae_outset_commit(ae_outset_t set, ae_err_t err);
 /* Removes the temporaries not committed and frees the set; always call it. */
@@ -390,6 +390,11 @@ void ae_child_running(long pid);
 /* Runs `gnuplot SCRIPT` inside dir without a shell, output silenced; its exit status, 127
    when gnuplot cannot be run. */
 int ae_gnuplot_run(const char *dir, const char *script);
+/* Opens a figure script's rendering loop: BASE.svg, then BASE.pdf (pdfcairo, skipped when
+   gnuplot lacks it), rows x cols panels each sized for one column of a two-column paper
+   (3.4 x 2.5 in); ae_gp_end closes it. No title: captions belong to the paper. */
+void ae_gp_begin(FILE *f, const char *base, int rows, int cols);
+void ae_gp_end(FILE *f);
 /* Writes dir/base.{csv,jsonl,md,tex} as one set (renamed into place together on success). */
 int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
 /* Adds dir/base.{csv,jsonl,md,tex} to a set. */

@@ -418,19 +418,27 @@ int ae_outset_close_staged(const ae_outset_t set, FILE *out, ae_err_t err)
     return finish(out, 0, set->f[set->n - 1].dst, err);
 }
 
-int ae_outset_render(ae_outset_t set, const char *script, const char *product)
+int ae_outset_render(ae_outset_t set, const char *script, const char *base)
 {
-    char *tmp, *dst;
-    int st;
-    struct ae_outfile *f;
-    staged_names(&tmp, &dst, set, product);
-    /* registered before gnuplot starts, so that a signal removes a half-drawn figure too */
-    outset_push(set, tmp, dst, pending_add(tmp, SLOT_FILE));
+    static const char *const ext[2] = {"svg", "pdf"};
+    char *tmp, *dst, name[256];
+    int st, i;
+    struct stat sb;
+    for (i = 0; i < 2; i++) {
+        snprintf(name, sizeof name, "%s.%s", base, ext[i]);
+        staged_names(&tmp, &dst, set, name);
+        /* registered before gnuplot starts, so that a signal removes a half-drawn figure too */
+        outset_push(set, tmp, dst, pending_add(tmp, SLOT_FILE));
+    }
     st = ae_gnuplot_run(set->stage, script);
-    f = set->f + set->n - 1;
-    if (st != 0) { /* not rendered: removed with the staging directory, never renamed into place */
-        free(f->dst);
-        f->dst = NULL;
+    for (i = 0; i < 2; i++) {
+        struct ae_outfile *f = set->f + set->n - 2 + i;
+        /* not rendered (or no pdfcairo terminal: the script then skips the PDF): removed with
+           the staging directory, never renamed into place */
+        if (st != 0 || stat(f->tmp, &sb) != 0) {
+            free(f->dst);
+            f->dst = NULL;
+        }
     }
     return st;
 }
