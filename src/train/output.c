@@ -177,9 +177,9 @@ static int same_group(const ae_train_result *a, const ae_train_result *b)
 /* ------------------------------------------------------------ the tables */
 static const char *const tcols[] = {"space", "target", "lr", "seed", "step", "lr_step", "gap_arm",
                                     "gap_ebm", "dist_before", "dist_after", "kl", "bound_2Teps",
-                                    "kl/bound", "verdict", "prec"};
-static const int tnum[] = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1};
-#define TNCOL 15
+                                    "bound_2Teps_c", "kl/bound_c", "verdict", "prec"};
+static const int tnum[] = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1};
+#define TNCOL 16
 
 void ae_train_write_table(FILE *out, const ae_train_results_t res, ae_format fmt)
 {
@@ -202,28 +202,60 @@ void ae_train_write_table(FILE *out, const ae_train_results_t res, ae_format fmt
             fmt_up(c + 9 * CELL, p->dist_after);
             fmt_up(c + 10 * CELL, p->kl);
             fmt_down(c + 11 * CELL, p->bound);
-            snprintf(c + 12 * CELL, CELL, "%.3e", p->ratio);
-            snprintf(c + 13 * CELL, CELL, "%s", ae_verdict_name(p->verdict));
-            snprintf(c + 14 * CELL, CELL, "%ld", (long)v[i]->prec);
+            fmt_down(c + 12 * CELL, p->bound_c);
+            fmt_up(c + 13 * CELL, p->ratio);
+            snprintf(c + 14 * CELL, CELL, "%s", ae_verdict_name(p->verdict));
+            snprintf(c + 15 * CELL, CELL, "%ld", (long)v[i]->prec);
         }
     st_write(out, &t, fmt);
     free(t.cell);
     free(v);
 }
 
-static const char *const scols[] = {"space", "target", "lr", "seeds", "steps", "gap_arm",
-                                    "gap_ebm", "dist_before", "dist_after", "max kl/bound",
-                                    "verdict", "prec"};
-static const int snum[] = {0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1};
-#define SNCOL 12
+static const char *const scols[] = {"space", "target", "lr", "seeds", "steps", "gap_arm", "gap_ebm",
+                                    "area_ebm", "chosen", "dist_before", "dist_after", "final kl/bound_c",
+                                    "max kl/bound_c (moved)", "verdict", "prec"};
+static const int snum[] = {0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1};
+#define SNCOL 15
+
+/* The rate the paper's rule picks for group g's (space, target): the least area under the EBM
+   training curve (mean over seeds); the first in grid order on a tie. chosen[i] is 1 for each
+   result i of a group at that rate. */
+static void choose_rates(int *chosen, const ae_train_result **v, slong n)
+{
+    slong i = 0, j;
+    while (i < n) {
+        slong end = i, best = -1;
+        double best_area = 0;
+        while (end < n && v[end]->key[0] == v[i]->key[0] && v[end]->key[1] == v[i]->key[1])
+            end++;
+        for (j = i; j < end;) { /* one rate: v[j..k) */
+            slong k = j, m = 0;
+            double a = 0;
+            for (; k < end && v[k]->key[2] == v[j]->key[2]; k++, m++)
+                a += v[k]->area_ebm;
+            a /= (double)m;
+            if (best < 0 || a < best_area) {
+                best = v[j]->key[2];
+                best_area = a;
+            }
+            j = k;
+        }
+        for (j = i; j < end; j++)
+            chosen[j] = v[j]->key[2] == best;
+        i = end;
+    }
+}
 
 void ae_train_write_summary(FILE *out, const ae_train_results_t res, ae_format fmt)
 {
     stable t = {scols, snum, SNCOL, NULL, 0, 0};
     const ae_train_result **v = sorted(res);
+    int *chosen = ae_calloc((size_t)(res->n > 0 ? res->n : 1), sizeof(int));
     slong i = 0, j, k;
+    choose_rates(chosen, v, res->n);
     while (i < res->n) {
-        double ga = 0, ge = 0, db = 0, da = 0, ratio = 0;
+        double ga = 0, ge = 0, db = 0, da = 0, area = 0, rfinal = 0, rmax = 0;
         ae_verdict vd = AE_VERIFIED;
         slong n = 0;
         char *c = st_add(&t);
@@ -235,11 +267,16 @@ void ae_train_write_summary(FILE *out, const ae_train_results_t res, ae_format f
                 ge = fmax(ge, f->gap_ebm);
                 db = fmax(db, f->dist_before);
                 da = fmax(da, f->dist_after);
+                rfinal = fmax(rfinal, f->ratio);
             }
+            /* the iterates before the first update with a positive rate are the initial one
+               (steps 0 and 1: the warm-up starts at 0), the same for every rate: left out */
             for (k = 0; k < r->npts; k++) {
-                ratio = fmax(ratio, r->pts[k].ratio);
+                if (r->pts[k].lr > 0)
+                    rmax = fmax(rmax, r->pts[k].ratio);
                 vd = ae_verdict_meet(vd, r->pts[k].verdict);
             }
+            area += r->area_ebm;
             n++;
         }
         snprintf(c + 0 * CELL, CELL, "%s", v[i]->space);
@@ -249,15 +286,19 @@ void ae_train_write_summary(FILE *out, const ae_train_results_t res, ae_format f
         snprintf(c + 4 * CELL, CELL, "%ld", (long)v[i]->steps);
         fmt_up(c + 5 * CELL, ga);
         fmt_up(c + 6 * CELL, ge);
-        fmt_up(c + 7 * CELL, db);
-        fmt_up(c + 8 * CELL, da);
-        snprintf(c + 9 * CELL, CELL, "%.3e", ratio);
-        snprintf(c + 10 * CELL, CELL, "%s", ae_verdict_name(vd));
-        snprintf(c + 11 * CELL, CELL, "%ld", (long)v[i]->prec);
+        snprintf(c + 7 * CELL, CELL, "%.3e", area / (double)n);
+        snprintf(c + 8 * CELL, CELL, "%s", chosen[i] ? "yes" : "");
+        fmt_up(c + 9 * CELL, db);
+        fmt_up(c + 10 * CELL, da);
+        fmt_up(c + 11 * CELL, rfinal);
+        fmt_up(c + 12 * CELL, rmax);
+        snprintf(c + 13 * CELL, CELL, "%s", ae_verdict_name(vd));
+        snprintf(c + 14 * CELL, CELL, "%ld", (long)v[i]->prec);
         i = j;
     }
     st_write(out, &t, fmt);
     free(t.cell);
+    free(chosen);
     free(v);
 }
 
@@ -290,40 +331,43 @@ static int write_file(ae_outset_t set, const char *dir, const char *name, const 
 }
 
 /* ------------------------------------------------------------ figures */
-/* gnuplot reads 1/0 as "no point": log axes skip zero steps and zero values */
-static const char *const figname[3] = {"train-gaps", "train-dist", "train-kl"};
-static const char *const figtitle[3] = {
-    "Optimality gaps L - H_{rho}(Y|X), certified upper bounds, max over seeds (solid ARM, dashed EBM)",
-    "Distances to the optimum: before mapping ||c(sum_t q) - c(R*)|| (solid), after mapping ||c_{-1}(q) - c_{-1}(M(r*))|| (dashed)",
-    "KL(p_{R*} || p_q) (solid, certified upper bound) and 2T ||M(r*) - q||_{inf} (dashed, certified lower bound)"};
-static const char *const figy[3] = {"L - H", "distance (sup norm)", "KL and bound"};
-static const char *const figcol[3][2] = {{"ARM", "EBM"}, {"before", "after"}, {"KL", "2T eps"}};
+/* One panel per (space, target), at the rate the paper's rule picks (choose_rates): the gaps
+   and distances over training, KL(p_R* || p_q_k) against the centred distance with its bound
+   (the paper's Fig. 5), and the final gaps against the rate (Figs. 6-7). gnuplot reads 1/0 as
+   "no point": log axes skip zero steps and zero values. */
+#define NFIG 4
+static const char *const figname[NFIG] = {"train-gaps", "train-dist", "train-kl", "train-lr"};
+
+/* T of "F(V,T)" / "E(V,T)" */
+static int horizon_of(const char *space)
+{
+    const char *c = strchr(space, ',');
+    return c ? atoi(c + 1) : 1;
+}
 
 static int figures(ae_outset_t set, const char *dir, const ae_train_results_t res, ae_err_t err)
 {
     const ae_train_result **v = sorted(res);
+    int *chosen = ae_calloc((size_t)(res->n > 0 ? res->n : 1), sizeof(int));
+    slong *pfirst = ae_malloc((size_t)(res->n + 1) * sizeof(slong)); /* first result of each panel */
     char fdir[1024];
-    slong i, j, k, g, npanel = 0, ncol = 0, ngroup = 0;
+    slong i, j, k, g, npanel = 0, ncol = 1, nrow;
     int f, rc = 0;
-    slong *gfirst = ae_malloc((size_t)(res->n + 1) * sizeof(slong)); /* first result of each group */
 
     snprintf(fdir, sizeof fdir, "%s/figures", dir);
+    choose_rates(chosen, v, res->n);
     for (i = 0; i < res->n; i++) {
-        if (i == 0 || !same_group(v[i - 1], v[i]))
-            gfirst[ngroup++] = i;
         if (i == 0 || v[i - 1]->key[0] != v[i]->key[0] || v[i - 1]->key[1] != v[i]->key[1])
-            npanel++;
-    }
-    gfirst[ngroup] = res->n;
-    for (i = 0; i < res->n; i++) /* distinct targets = columns of the layout */
-        if (v[i]->key[1] + 1 > ncol)
+            pfirst[npanel++] = i;
+        if (v[i]->key[1] + 1 > ncol) /* distinct targets = columns of the layout */
             ncol = v[i]->key[1] + 1;
-    if (ncol < 1)
-        ncol = 1;
+    }
+    pfirst[npanel] = res->n;
     if (ncol > npanel)
         ncol = npanel > 0 ? npanel : 1;
+    nrow = (npanel + ncol - 1) / ncol;
 
-    for (f = 0; f < 3 && rc == 0; f++) {
+    for (f = 0; f < NFIG && rc == 0; f++) {
         char name[64];
         FILE *out;
         snprintf(name, sizeof name, "%s.dat", figname[f]);
@@ -331,25 +375,50 @@ static int figures(ae_outset_t set, const char *dir, const ae_train_results_t re
             rc = err->code;
             break;
         }
-        fprintf(out, "# armebm train: step  %s  %s (max over seeds of certified %s bounds)\n",
-                figcol[f][0], figcol[f][1], f == 2 ? "upper (KL) and lower (bound)" : "upper");
-        for (g = 0; g < ngroup; g++) {
-            const ae_train_result *r0 = v[gfirst[g]];
-            fprintf(out, "%s# index %ld: %s %s lr=%g\n", g ? "\n\n" : "", (long)g, r0->space, r0->target, r0->lr);
-            for (k = 0; k < r0->npts; k++) {
-                double a = 0, b = f == 2 ? HUGE_VAL : 0;
-                for (j = gfirst[g]; j < gfirst[g + 1]; j++) {
-                    const ae_train_point *p = v[j]->pts + (k < v[j]->npts ? k : v[j]->npts - 1);
-                    if (f == 0) {
-                        a = fmax(a, p->gap_arm);
-                        b = fmax(b, p->gap_ebm);
-                    } else if (f == 1) {
-                        a = fmax(a, p->dist_before);
-                        b = fmax(b, p->dist_after);
-                    } else {
-                        a = fmax(a, p->kl);
-                        b = fmin(b, p->bound);
+        if (f == 0)
+            fputs("# armebm train, chosen rate: step  L_ARM - H  L_EBM - H (certified upper bounds, max over seeds)\n", out);
+        else if (f == 1)
+            fputs("# armebm train, chosen rate: step  ||c(sum_t q) - c(R*)||_inf  ||c_-1(q) - c_-1(M(r*))||_inf"
+                  " (certified upper bounds, max over seeds)\n", out);
+        else if (f == 2)
+            fputs("# armebm train, chosen rate: step  ||c_-1(M(r*)) - c_-1(q_k)||_inf  KL(p_R* || p_q_k)"
+                  " (certified upper bounds, max over seeds)\n", out);
+        else
+            fputs("# armebm train: lr  final L_ARM - H  final L_EBM - H (certified upper bounds, max over seeds)"
+                  "  area_ebm (mean over seeds)  chosen (1: least area)\n", out);
+        for (g = 0; g < npanel; g++) {
+            const ae_train_result *r0 = NULL;
+            fprintf(out, "%s# index %ld: %s %s\n", g ? "\n\n" : "", (long)g, v[pfirst[g]]->space, v[pfirst[g]]->target);
+            if (f == 3) {
+                for (i = pfirst[g]; i < pfirst[g + 1]; i = j) {
+                    double ga = 0, ge = 0, area = 0;
+                    for (j = i; j < pfirst[g + 1] && v[j]->key[2] == v[i]->key[2]; j++) {
+                        const ae_train_point *p = v[j]->pts + (v[j]->npts > 0 ? v[j]->npts - 1 : 0);
+                        ga = fmax(ga, p->gap_arm);
+                        ge = fmax(ge, p->gap_ebm);
+                        area += v[j]->area_ebm;
                     }
+                    fprintf(out, "%.6e %.6e %.6e %.6e %d\n", v[i]->lr, ga, ge, area / (double)(j - i), chosen[i]);
+                }
+                continue;
+            }
+            for (i = pfirst[g]; i < pfirst[g + 1]; i++)
+                if (chosen[i]) {
+                    r0 = v[i];
+                    break;
+                }
+            if (r0 == NULL)
+                continue;
+            fprintf(out, "# lr=%g\n", r0->lr);
+            for (k = 0; k < r0->npts; k++) {
+                double a = 0, b = 0;
+                for (j = pfirst[g]; j < pfirst[g + 1]; j++) {
+                    const ae_train_point *p;
+                    if (!chosen[j])
+                        continue;
+                    p = v[j]->pts + (k < v[j]->npts ? k : v[j]->npts - 1);
+                    a = fmax(a, f == 0 ? p->gap_arm : f == 1 ? p->dist_before : p->dist_after);
+                    b = fmax(b, f == 0 ? p->gap_ebm : f == 1 ? p->dist_after : p->kl);
                 }
                 fprintf(out, "%ld %.6e %.6e\n", (long)r0->pts[k].step, a, b);
             }
@@ -362,30 +431,43 @@ static int figures(ae_outset_t set, const char *dir, const ae_train_results_t re
             rc = err->code;
             break;
         }
-        fprintf(out, "# gnuplot script (armebm train); data in %s.dat, one index per (space, target, lr)\n"
-                     "set terminal svg size %ld,%ld dynamic font 'sans,10'\nset output '%s.svg'\n"
-                     "set multiplot layout %ld,%ld title \"%s\" font 'sans,11'\n"
-                     "set logscale xy\nset format x '10^{%%L}'\nset format y '10^{%%L}'\n"
-                     "set xlabel 'step'\nset ylabel '%s'\nset key bottom left font 'sans,8'\n",
-                figname[f], (long)(520 * ncol), (long)(420 * ((npanel + ncol - 1) / ncol)), figname[f],
-                (npanel + ncol - 1) / ncol, (long)ncol, figtitle[f], figy[f]);
-        for (g = 0; g < ngroup; g++) {
-            const ae_train_result *r0 = v[gfirst[g]];
-            int first = g == 0 || v[gfirst[g - 1]]->key[0] != r0->key[0] || v[gfirst[g - 1]]->key[1] != r0->key[1];
-            int last = g + 1 == ngroup || v[gfirst[g + 1]]->key[0] != r0->key[0] ||
-                       v[gfirst[g + 1]]->key[1] != r0->key[1];
-            slong lc = r0->key[2] + 1;
-            if (first)
-                fprintf(out, "set title '%s, %s'\nplot ", r0->space, r0->target);
-            else
-                fputs(", \\\n     ", out);
-            fprintf(out, "'%s.dat' index %ld using ($1>0?$1:1/0):($2>0?$2:1/0) title '%s lr=%g' with linespoints lc %ld lw 2 pt 7 ps 0.5, \\\n"
-                         "     '' index %ld using ($1>0?$1:1/0):($3>0?$3:1/0) title '%s lr=%g' with linespoints lc %ld lw 2 dt 2 pt 6 ps 0.5",
-                    figname[f], (long)g, figcol[f][0], r0->lr, (long)lc, (long)g, figcol[f][1], r0->lr, (long)lc);
-            if (last)
-                fputc('\n', out);
+        fprintf(out, "# gnuplot script (armebm train); data in %s.dat, one index per (space, target)\n", figname[f]);
+        ae_gp_begin(out, figname[f], (int)nrow, (int)ncol);
+        fprintf(out, "  set multiplot layout %ld,%ld\n  set logscale xy\n  set format x '10^{%%L}'\n  set format y '10^{%%L}'\n",
+                (long)nrow, (long)ncol);
+        if (f == 0)
+            fputs("  set xlabel 'step k'\n  set ylabel 'L - H_ρ(Y|X)'\n  set key bottom left font ',7'\n", out);
+        else if (f == 1)
+            fputs("  set xlabel 'step k'\n  set ylabel 'distance to the optimum (‖·‖_∞)'\n  set key bottom left font ',7'\n", out);
+        else if (f == 2)
+            fputs("  set xlabel 'ε_c = ‖c(M(r*)) − c(q_k)‖_∞ (rows centred)'\n  set ylabel 'KL(p_{R*} ‖ p_{q_k})'\n"
+                  "  set key top left font ',7'\n", out);
+        else
+            fputs("  set xlabel 'peak learning rate'\n  set ylabel 'final L - H_ρ(Y|X)'\n  set key top right font ',7'\n", out);
+        for (g = 0; g < npanel; g++) {
+            const ae_train_result *r0 = v[pfirst[g]];
+            double lr = 0;
+            for (i = pfirst[g]; i < pfirst[g + 1]; i++)
+                if (chosen[i])
+                    lr = v[i]->lr;
+            if (f == 3) {
+                fprintf(out, "  set key title '%s, %s'\n  plot '%s.dat' index %ld using 1:($2>0?$2:1/0) title 'ARM' with linespoints lc 1 lw 2 pt 7 ps 0.6, \\\n"
+                             "    '' index %ld using 1:($3>0?$3:1/0) title 'EBM' with linespoints lc 2 lw 2 dt 2 pt 5 ps 0.6, \\\n"
+                             "    '' index %ld using 1:($5 > 0 ? ($3>0?$3:1/0) : 1/0) title 'chosen (least EBM area)' with points lc rgb 'black' pt 6 ps 1.6\n",
+                        r0->space, r0->target, figname[f], (long)g, (long)g, (long)g);
+            } else if (f == 2) {
+                fprintf(out, "  set key title '%s, %s, lr=%g'\n  plot '%s.dat' index %ld using ($2>0?$2:1/0):($3>0?$3:1/0) title 'KL over training' with linespoints lc 1 lw 2 pt 7 ps 0.5, \\\n"
+                             "    2*%d*x title '2Tε_c (Prop. 3)' with lines lc 1 dt 2 lw 2\n",
+                        r0->space, r0->target, lr, figname[f], (long)g, horizon_of(r0->space));
+            } else {
+                fprintf(out, "  set key title '%s, %s, lr=%g'\n  plot '%s.dat' index %ld using ($1>0?$1:1/0):($2>0?$2:1/0) title '%s' with linespoints lc 1 lw 2 pt 7 ps 0.5, \\\n"
+                             "    '' index %ld using ($1>0?$1:1/0):($3>0?$3:1/0) title '%s' with linespoints lc 2 lw 2 dt 2 pt 5 ps 0.5\n",
+                        r0->space, r0->target, lr, figname[f], (long)g, f == 0 ? "ARM" : "before mapping", (long)g,
+                        f == 0 ? "EBM" : "after mapping (rows centred)");
+            }
         }
-        fputs("unset multiplot\n", out);
+        fputs("  unset multiplot\n", out);
+        ae_gp_end(out);
         if ((rc = ae_outset_close_staged(set, out, err)) != 0)
             break;
     }
@@ -393,13 +475,11 @@ static int figures(ae_outset_t set, const char *dir, const ae_train_results_t re
     for (i = 0, k = 0; i < res->n; i++) /* log axes need a positive step */
         if (v[i]->npts > 0 && v[i]->pts[v[i]->npts - 1].step > 0)
             k = 1;
-    for (f = 0; f < 3 && rc == 0 && k; f++) {
+    for (f = 0; f < NFIG && rc == 0 && k; f++) {
         char name[64];
         int st;
-        char svg[64];
         snprintf(name, sizeof name, "%s.gp", figname[f]);
-        snprintf(svg, sizeof svg, "%s.svg", figname[f]);
-        st = ae_outset_render(set, name, svg);
+        st = ae_outset_render(set, name, figname[f]);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
         if (st != 0) {
@@ -408,7 +488,8 @@ static int figures(ae_outset_t set, const char *dir, const ae_train_results_t re
             fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", shown, name);
         }
     }
-    free(gfirst);
+    free(pfirst);
+    free(chosen);
     free(v);
     return rc;
 }
