@@ -86,9 +86,17 @@ static int emit(FILE *out, const void *ctx)
                 else
                     ae_put_json(out, cell[j]);
                 break;
-            case AE_FMT_MD:
-                fprintf(out, "| %s ", cell[j]);
+            case AE_FMT_MD: {
+                const char *ch = cell[j];
+                fputs("| ", out);
+                for (; *ch; ch++) /* a '|' inside a cell would split it */
+                    if (*ch == '|')
+                        fputs("\\|", out);
+                    else
+                        fputc(*ch, out);
+                fputc(' ', out);
                 break;
+            }
             case AE_FMT_TEX:
                 fputs(j ? " & " : "", out);
                 ae_put_tex(out, cell[j]);
