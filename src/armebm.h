@@ -369,6 +369,9 @@ typedef enum { AE_FMT_CSV, AE_FMT_JSONL, AE_FMT_MD, AE_FMT_TEX } ae_format;
 void ae_put_csv(FILE *out, const char *s);
 void ae_put_json(FILE *out, const char *s);
 void ae_put_tex(FILE *out, const char *s);
+/* a LaTeX longtable with a header repeated on each page; align: one 'l' or 'r' per column */
+void ae_tex_begin(FILE *out, const char *align, const char *const *cols, int ncol);
+void ae_tex_end(FILE *out);
 void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt);
 /* Writes path through emit(out, ctx) (0, or nonzero on a write error) into a temporary file in
    the same directory, renamed onto path only when everything was written: a reader never
@@ -396,9 +399,9 @@ int ae_outset_add(ae_outset_t set, const char *path, ae_emit_fn emit, const void
 FILE *ae_outset_open_staged(ae_outset_t set, const char *dst_dir, const char *name, ae_err_t err);
 int ae_outset_close_staged(const ae_outset_t set, FILE *out, ae_err_t err);
 /* Runs `gnuplot SCRIPT` in the staging directory (as ae_gnuplot_run, returning its status)
-   to render PRODUCT there; the product joins the set when gnuplot succeeded, and is removed
-   (leaving the previous figure in place) when it did not. */
-int ae_outset_render(ae_outset_t set, const char *script, const char *product);
+   to render BASE.svg and BASE.pdf there; each joins the set when gnuplot succeeded and wrote
+   it, and is removed (leaving the previous figure in place) when not. */
+int ae_outset_render(ae_outset_t set, const char *script, const char *base);
 /* Renames every temporary into place (a terminating signal meanwhile takes effect after). */
 int ae_outset_commit(ae_outset_t set, ae_err_t err);
 /* Removes the temporaries not committed and frees the set; always call it. */
@@ -418,9 +421,18 @@ void ae_child_running(long pid);
 /* Runs `gnuplot SCRIPT` inside dir without a shell, output silenced; its exit status, 127
    when gnuplot cannot be run. */
 int ae_gnuplot_run(const char *dir, const char *script);
+/* Opens a figure script's rendering loop: BASE.svg, then BASE.pdf (pdfcairo, skipped when
+   gnuplot lacks it), rows x cols panels each sized for one column of a two-column paper
+   (3.4 x 2.5 in); ae_gp_end closes it. No title: captions belong to the paper. */
+void ae_gp_begin(FILE *f, const char *base, int rows, int cols);
+void ae_gp_end(FILE *f);
 /* Writes dir/base.{csv,jsonl,md,tex} as one set (renamed into place together on success). */
 int ae_rows_write_all(const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
 /* Adds dir/base.{csv,jsonl,md,tex} to a set. */
+/* dir/summary.{csv,jsonl,md,tex}: one row per claim present in the rows of parts (claim,
+   statement, rows, verified/violated/undecided/consistent counts, largest numeric ratio). */
+int ae_claim_summary_stage(ae_outset_t set, const char *dir, const ae_rows_struct *const *parts, int nparts,
+                           ae_err_t err);
 int ae_rows_stage(ae_outset_t set, const char *dir, const char *base, const ae_rows_t rows, ae_err_t err);
 
 /* A certified check run at one precision; ae_escalate reruns it with doubled precision while
@@ -718,8 +730,12 @@ typedef struct {
                             each state's row over its allowed actions */
     double kl;           /* upper bound on max_x KL(p_R*(.|x) || p_q_k(.|x)) */
     double bound;        /* lower bound on 2T ||M(r*) - q_k||_inf (finite entries, no centring) */
-    double ratio;        /* max_x KL_x / (2T eps_x) at midpoints (information only) */
-    ae_verdict verdict;  /* KL_x <= 2T eps_x certified for every prompt x (eps_x: x's entries) */
+    double bound_c;      /* lower bound on 2T ||c_{-1}(M(r*)) - c_{-1}(q_k)||_inf (rows centred,
+                            as dist_after): an equally valid bound, softmax being shift-invariant */
+    double ratio;        /* certified upper bound on max_x KL_x / (2T eps_c,x) (inf when a
+                            bound's lower end is 0) */
+    ae_verdict verdict;  /* KL_x <= 2T eps_x and KL_x <= 2T eps_c,x certified for every prompt x
+                            (eps_x, eps_c,x: x's entries) */
 } ae_train_point;
 
 /* Certified evaluation of one iterate (q: P*S*A doubles, R: P*|Y| doubles) at pb->prec; sets
@@ -739,6 +755,9 @@ typedef struct {
     slong nlog;
     void (*progress)(void *ctx, slong done); /* called every 64 updates and at the end, or NULL */
     void *progress_ctx;
+    double *area_ebm; /* if not NULL: set to the mean of the float64 L_EBM(R_t) over t = 0..steps
+                         (the area under the EBM training curve per step; the paper picks the
+                         rate with the least), informational, not certified */
 } ae_train_opts;
 
 /* Trains q and R from 0 for o->steps Adam updates on the schedule and evaluates the logged
@@ -757,6 +776,7 @@ typedef struct {
     slong key[4];          /* sort key: space, target, lr, seed positions in the grid */
     ae_train_point *pts;   /* npts logged points, owned */
     slong npts;
+    double area_ebm;       /* see ae_train_opts */
 } ae_train_result;
 
 typedef struct {

@@ -105,6 +105,24 @@ bin_abs=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 (cd "$tmp/cwd" && "$bin_abs" verify C1 --space eos --vocab 2 --horizon 2 --seeds 1 --quiet >/dev/null) &&
   [ -f "$tmp/cwd/armebm-out/claims.csv" ] && [ -z "$(ls -A "$tmp/cwd/results")" ] && ok ||
   ko "verify without --out: expected armebm-out/claims.csv and an untouched results/"
+# verify distill on a user's teacher draws its figures: the students of kl-vs-eps.dat are those of
+# distill.csv (the uniform family's KL at eps = 0.1 appears in both), SVG and PDF when gnuplot is there
+printf 'prompt,prefix,action,value\n0,,0,0.5\n0,,1,-0.25\n0,0,0,1\n0,0,1,0\n0,1,0,2\n0,1,1,-1\n' >"$tmp/teach.csv"
+"$bin" verify distill --space fixed --vocab 2 --horizon 2 --rewards "$tmp/teach.csv" --out "$tmp/dr" --quiet &&
+  ok || ko "verify distill --rewards"
+for f in kl-vs-eps.dat kl-vs-eps.gp kl-vs-k.dat kl-vs-k.gp; do
+  [ -s "$tmp/dr/figures/$f" ] && ok || ko "verify distill --rewards wrote no figures/$f"
+done
+kl=$(grep -F 'uniform eps=1.00e-01,' "$tmp/dr/distill.csv" | grep -F 'KL(q||R) <= 2T eps' | cut -d, -f9)
+grep -q "^1.000000e-01 $kl " "$tmp/dr/figures/kl-vs-eps.dat" && ok || ko "kl-vs-eps.dat lacks the uniform student's KL $kl"
+if command -v gnuplot >/dev/null 2>&1; then
+  for f in kl-vs-eps.svg kl-vs-k.svg; do
+    [ -s "$tmp/dr/figures/$f" ] && ok || ko "verify distill --rewards did not render figures/$f"
+  done
+  if gnuplot -e 'set terminal' 2>&1 | grep -q pdfcairo; then
+    [ -s "$tmp/dr/figures/kl-vs-eps.pdf" ] && ok || ko "no PDF beside the SVG"
+  fi
+fi
 
 echo "cli-roundtrip: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

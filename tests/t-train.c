@@ -384,7 +384,8 @@ END_TEST
 
 /* F(2,1), Zipf s = 1: rho = (2/3, 1/3) in some order; at q = 0, R = 0 both gaps and the KL
    equal KL(rho || uniform) = (5/3) log 2 - log 3, both distances are log(2)/2 and the bound
-   is 2T max|log rho(y)| = 2 log 3. Values computed here with MPFR. */
+   is 2T max|log rho(y)| = 2 log 3; with rows centred, the bound is 2T log(2)/2 = log 2 and the
+   certified ratio KL/bound_c is ((5/3) log 2 - log 3) / log 2. Values computed here with MPFR. */
 START_TEST(test_eval_hand)
 {
     ae_space_t sp;
@@ -423,6 +424,14 @@ START_TEST(test_eval_hand)
 #undef UPPER
     lo = mpfr_get_d(bnd, MPFR_RNDD);
     ck_assert_msg(pt.bound <= lo && pt.bound >= lo * (1 - 1e-14), "bound = %.17g is not a tight lower bound of %.17g", pt.bound, lo);
+    mpfr_mul_ui(t, half, 2, MPFR_RNDN); /* 2T log(2)/2, T = 1 */
+    lo = mpfr_get_d(t, MPFR_RNDD);
+    ck_assert_msg(pt.bound_c <= lo && pt.bound_c >= lo * (1 - 1e-14), "bound_c = %.17g is not a tight lower bound of %.17g",
+                  pt.bound_c, lo);
+    mpfr_div(t, gap, t, MPFR_RNDU);
+    hi = mpfr_get_d(t, MPFR_RNDU);
+    ck_assert_msg(pt.ratio >= hi && pt.ratio <= hi * (1 + 1e-14), "ratio = %.17g is not a tight upper bound of %.17g",
+                  pt.ratio, hi);
     ck_assert_int_eq(pt.verdict, AE_VERIFIED);
     mpfr_clears(gap, half, bnd, t, (mpfr_ptr)0);
     ae_train_problem_clear(pb);
@@ -454,6 +463,7 @@ static void run(ae_train_result *r, const ae_space_t sp, ae_data_kind kind, doub
     o.nlog = nlog;
     o.progress = NULL;
     o.progress_ctx = NULL;
+    o.area_ebm = &r->area_ebm;
     ae_space_name(r->space, sizeof r->space, sp);
     snprintf(r->target, sizeof r->target, "%s", ae_data_kind_name(kind));
     r->lr = lr;
@@ -555,7 +565,7 @@ START_TEST(test_determinism)
     }
     ck_assert(memcmp(a->v[0].pts, b->v[1].pts, (size_t)a->v[0].npts * sizeof(ae_train_point)) == 0);
     ta = table_text(a, AE_FMT_CSV, 1);
-    ck_assert_ptr_nonnull(strstr(ta, "space,target,lr,seeds,steps,gap_arm,gap_ebm,dist_before,dist_after"));
+    ck_assert_ptr_nonnull(strstr(ta, "space,target,lr,seeds,steps,gap_arm,gap_ebm,area_ebm,chosen,dist_before,dist_after,final kl/bound_c,max kl/bound_c (moved)"));
     ck_assert_ptr_nonnull(strstr(ta, "\"F(3,3)\",softmax-normal,0.01,2,300,"));
     free(ta);
     ta = table_text(a, AE_FMT_JSONL, 0);

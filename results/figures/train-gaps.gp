@@ -1,39 +1,21 @@
-# gnuplot script (armebm train); data in train-gaps.dat, one index per (space, target, lr)
-set terminal svg size 1040,840 dynamic font 'sans,10'
-set output 'train-gaps.svg'
-set multiplot layout 2,2 title "Optimality gaps L - H_{rho}(Y|X), certified upper bounds, max over seeds (solid ARM, dashed EBM)" font 'sans,11'
-set logscale xy
-set format x '10^{%L}'
-set format y '10^{%L}'
-set xlabel 'step'
-set ylabel 'L - H'
-set key bottom left font 'sans,8'
-set title 'F(8,4), zipf(s=1)'
-plot 'train-gaps.dat' index 0 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.003' with linespoints lc 1 lw 2 pt 7 ps 0.5, \
-     '' index 0 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.003' with linespoints lc 1 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 1 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.001' with linespoints lc 2 lw 2 pt 7 ps 0.5, \
-     '' index 1 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.001' with linespoints lc 2 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 2 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.0001' with linespoints lc 3 lw 2 pt 7 ps 0.5, \
-     '' index 2 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.0001' with linespoints lc 3 lw 2 dt 2 pt 6 ps 0.5
-set title 'F(8,4), softmax-normal(t=0.1)'
-plot 'train-gaps.dat' index 3 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.003' with linespoints lc 1 lw 2 pt 7 ps 0.5, \
-     '' index 3 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.003' with linespoints lc 1 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 4 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.001' with linespoints lc 2 lw 2 pt 7 ps 0.5, \
-     '' index 4 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.001' with linespoints lc 2 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 5 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.0001' with linespoints lc 3 lw 2 pt 7 ps 0.5, \
-     '' index 5 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.0001' with linespoints lc 3 lw 2 dt 2 pt 6 ps 0.5
-set title 'F(4,8), zipf(s=1)'
-plot 'train-gaps.dat' index 6 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.003' with linespoints lc 1 lw 2 pt 7 ps 0.5, \
-     '' index 6 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.003' with linespoints lc 1 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 7 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.001' with linespoints lc 2 lw 2 pt 7 ps 0.5, \
-     '' index 7 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.001' with linespoints lc 2 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 8 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.0001' with linespoints lc 3 lw 2 pt 7 ps 0.5, \
-     '' index 8 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.0001' with linespoints lc 3 lw 2 dt 2 pt 6 ps 0.5
-set title 'F(4,8), softmax-normal(t=0.1)'
-plot 'train-gaps.dat' index 9 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.003' with linespoints lc 1 lw 2 pt 7 ps 0.5, \
-     '' index 9 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.003' with linespoints lc 1 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 10 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.001' with linespoints lc 2 lw 2 pt 7 ps 0.5, \
-     '' index 10 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.001' with linespoints lc 2 lw 2 dt 2 pt 6 ps 0.5, \
-     'train-gaps.dat' index 11 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM lr=0.0001' with linespoints lc 3 lw 2 pt 7 ps 0.5, \
-     '' index 11 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM lr=0.0001' with linespoints lc 3 lw 2 dt 2 pt 6 ps 0.5
-unset multiplot
+# gnuplot script (armebm train); data in train-gaps.dat, one index per (space, target)
+set encoding utf8
+do for [fmt in "svg pdf"] {
+  if (fmt eq "svg") { set terminal svg size 1020,375 dynamic font 'sans,11' } else { if (strstrt(GPVAL_TERMINALS, "pdfcairo") == 0) { break }; set terminal pdfcairo size 6.8in,2.5in font 'sans,7' }
+  set output 'train-gaps.'.fmt
+  set multiplot layout 1,2
+  set logscale xy
+  set format x '10^{%L}'
+  set format y '10^{%L}'
+  set xlabel 'step k'
+  set ylabel 'L - H_ρ(Y|X)'
+  set key bottom left font ',7'
+  set key title 'F(8,4), zipf(s=1), lr=0.1'
+  plot 'train-gaps.dat' index 0 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM' with linespoints lc 1 lw 2 pt 7 ps 0.5, \
+    '' index 0 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM' with linespoints lc 2 lw 2 dt 2 pt 5 ps 0.5
+  set key title 'F(8,4), softmax-normal(t=0.1), lr=0.1'
+  plot 'train-gaps.dat' index 1 using ($1>0?$1:1/0):($2>0?$2:1/0) title 'ARM' with linespoints lc 1 lw 2 pt 7 ps 0.5, \
+    '' index 1 using ($1>0?$1:1/0):($3>0?$3:1/0) title 'EBM' with linespoints lc 2 lw 2 dt 2 pt 5 ps 0.5
+  unset multiplot
+  unset output
+}

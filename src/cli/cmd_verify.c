@@ -382,6 +382,11 @@ int ae_cmd_verify(int argc, char **argv)
                 ae_figures_distill(set, dir, drows, drows->v[0].space, err) != 0)
                 rc = ae_cli_fail("verify", err);
         }
+        if (rc == 0 && rows->n + srows->n + drows->n > 0) {
+            const ae_rows_struct *const parts[3] = {rows, srows, drows};
+            if (ae_claim_summary_stage(set, dir, parts, 3, err) != 0)
+                rc = ae_cli_fail("verify", err);
+        }
         if (rc == 0 && ae_outset_commit(set, err) != 0)
             rc = ae_cli_fail("verify", err);
         ae_outset_clear(set);
@@ -400,6 +405,7 @@ int ae_cmd_verify(int argc, char **argv)
                 printf("tables: %s/stream.{csv,jsonl,md,tex}\n", dir);
             if (drows->n > 0)
                 printf("tables: %s/distill.{csv,jsonl,md,tex}, %s/distill-summary.{csv,jsonl,md,tex}\n", dir, dir);
+            printf("per-claim summary: %s/summary.{csv,jsonl,md,tex}\n", dir);
         }
         rc = ae_rows_verdict(rows) == AE_VERIFIED ? AE_EXIT_OK : AE_EXIT_FAIL;
     }

@@ -1,5 +1,5 @@
 /* Figures of the distillation tables: gnuplot data and scripts are always written (plain text,
-   deterministic); SVGs are rendered when gnuplot is installed. */
+   deterministic); SVG and PDF are rendered when gnuplot is installed. */
 #include "ae-impl.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -46,21 +46,49 @@ int ae_gnuplot_run(const char *dir, const char *script)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+void ae_gp_begin(FILE *f, const char *base, int rows, int cols)
+{
+    fprintf(f, "set encoding utf8\ndo for [fmt in \"svg pdf\"] {\n"
+               "  if (fmt eq \"svg\") { set terminal svg size %d,%d dynamic font 'sans,11' } else { "
+               "if (strstrt(GPVAL_TERMINALS, \"pdfcairo\") == 0) { break }; "
+               "set terminal pdfcairo size %.1fin,%.1fin font 'sans,7' }\n"
+               "  set output '%s.'.fmt\n",
+            510 * cols, 375 * rows, 3.4 * cols, 2.5 * rows, base);
+}
+
+void ae_gp_end(FILE *f)
+{
+    fputs("  unset output\n}\n", f);
+}
+
 int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, const char *space, ae_err_t err)
 {
     static const char *const fams[] = {"uniform", "sign", "sparse", "value", "adv-fwd", "adv-rev"};
-    static const char *const rewards[] = {"dyadic:seed=1", "summod3", "palindrome"};
-    char fdir[1024], key[96];
+    const char *rewards[3] = {NULL, "summod3", "palindrome"};
+    char teacher[256], shown[256], tkey[272], key[320], fdir[1024];
     FILE *f;
     slong i;
     int j, T = 0, rc = 0;
 
-    /* figures show the generated grid: nothing to draw for a user's teacher or student */
-    for (i = 0; i < rows->n; i++)
-        if (strcmp(rows->v[i].space, space) == 0 && starts(rows->v[i].instance, "dyadic:seed=1 "))
+    /* the teacher of the figures: the first one of `space` with a uniform-family student (seed 1
+       of the default grid, or the user's --rewards table) */
+    for (i = 0; i < rows->n; i++) {
+        const char *u = strstr(rows->v[i].instance, " uniform eps=");
+        if (strcmp(rows->v[i].space, space) == 0 && u != NULL && u - rows->v[i].instance < (ptrdiff_t)sizeof teacher) {
+            memcpy(teacher, rows->v[i].instance, (size_t)(u - rows->v[i].instance));
+            teacher[u - rows->v[i].instance] = '\0';
             break;
+        }
+    }
     if (i == rows->n)
         return 0;
+    /* the name as a gnuplot string and comment may show it: no quotes, no control bytes */
+    for (j = 0; teacher[j] != '\0'; j++)
+        shown[j] = (teacher[j] == '\'' || teacher[j] == '"' || teacher[j] == '\\' || (unsigned char)teacher[j] < 0x20 ||
+                    teacher[j] == 0x7f) ? '?' : teacher[j];
+    shown[j] = '\0';
+    rewards[0] = shown;
+    snprintf(tkey, sizeof tkey, "%s ", teacher);
     snprintf(fdir, sizeof fdir, "%s/figures", dir);
     {
         const char *c = strchr(space, ',');
@@ -70,10 +98,10 @@ int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, c
     /* KL(p_q || p_R) against eps, one block per family, seed 1 of `space` */
     if ((f = ae_outset_open_staged(set, fdir, "kl-vs-eps.dat", err)) == NULL)
         return err->code;
-    fprintf(f, "# %s, teacher dyadic:seed=1: eps  KL(p_q||p_R)  KL(p_R||p_q) (certified upper ends)\n", space);
+    fprintf(f, "# %s, teacher %s: eps  KL(p_q||p_R)  KL(p_R||p_q) (certified upper ends)\n", space, shown);
     for (j = 0; j < 6; j++) {
         fprintf(f, "\n\n# %s\n", fams[j]);
-        snprintf(key, sizeof key, "dyadic:seed=1 %s ", fams[j]);
+        snprintf(key, sizeof key, "%s%s ", tkey, fams[j]);
         for (i = 0; i < rows->n; i++) {
             const ae_row *r = rows->v + i, *r2;
             if (strcmp(r->space, space) != 0 || !starts(r->instance, key) ||
@@ -87,16 +115,19 @@ int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, c
         return err->code;
     if ((f = ae_outset_open_staged(set, fdir, "kl-vs-eps.gp", err)) == NULL)
         return err->code;
-    fprintf(f, "# gnuplot script (armebm): measured KL against eps with each bound\n"
-               "set terminal svg size 800,560 dynamic font 'sans,11'\nset output 'kl-vs-eps.svg'\n"
-               "set logscale xy\nset format xy '10^{%%L}'\nset key left top\n"
-               "set xlabel 'eps = max |q - M(r)|'\nset ylabel 'KL(p_q || p_R)'\n"
-               "set title 'Students of one teacher on %s: measured KL vs predicted bounds'\nT = %d\n"
-               "plot [1e-7:20] 2*T*x title '2T eps (Prop. 3)' with lines lw 2, \\\n"
-               "  T*x**2/2 title 'T eps^2/2 (Hoeffding)' with lines dt 2 lw 2", space, T);
+    fprintf(f, "# gnuplot script (armebm): measured KL against eps with each bound, students of one\n"
+               "# teacher (%s) on %s\nT = %d\n", shown, space, T);
+    ae_gp_begin(f, "kl-vs-eps", 1, 1);
+    fputs("  set logscale xy\n  set format xy '10^{%L}'\n  set key right bottom font ',7' spacing 0.9\n"
+          "  set xlabel 'ε = ‖q − M(r)‖_∞'\n"
+          "  set ylabel 'KL(p_q ‖ p_R)'\n"
+          "  plot [1e-7:20] 2*T*x title '2Tε (Prop. 3)' with lines lc rgb 'black' lw 2, \\\n"
+          "    T*x**2/2 title 'Tε^2/2 (Hoeffding)' with lines lc rgb 'black' dt 2 lw 2", f);
     for (j = 0; j < 6; j++)
-        fprintf(f, ", \\\n  'kl-vs-eps.dat' index %d using 1:2 title '%s' with linespoints", j, fams[j]);
-    fprintf(f, "\n");
+        fprintf(f, ", \\\n    'kl-vs-eps.dat' index %d using 1:2 title '%s' with linespoints lc %d pt %d ps 0.6", j, fams[j],
+                j + 1, j + 4);
+    fputs("\n", f);
+    ae_gp_end(f);
     if (ae_outset_close_staged(set, f, err) != 0)
         return err->code;
 
@@ -106,7 +137,7 @@ int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, c
     fprintf(f, "# %s lookahead students: k  KL(p_q||p_R)  KL(p_R||p_q)  2T eps_k (KL: certified upper ends; bound: certified lower end)\n", space);
     for (j = 0; j < 3; j++) {
         fprintf(f, "\n\n# %s\n", rewards[j]);
-        snprintf(key, sizeof key, "%s lookahead k=", rewards[j]);
+        snprintf(key, sizeof key, "%s lookahead k=", j ? rewards[j] : teacher);
         for (i = 0; i + 1 < rows->n; i++) {
             const ae_row *r = rows->v + i;
             const char *k = strstr(r->instance, "lookahead k=");
@@ -120,31 +151,32 @@ int ae_figures_distill(ae_outset_t set, const char *dir, const ae_rows_t rows, c
         return err->code;
     if ((f = ae_outset_open_staged(set, fdir, "kl-vs-k.gp", err)) == NULL)
         return err->code;
-    fprintf(f, "# gnuplot script (armebm): KL of lookahead-k students\n"
-               "set terminal svg size 800,560 dynamic font 'sans,11'\nset output 'kl-vs-k.svg'\n"
-               "set logscale y\nset format y '10^{%%L}'\nset key right top\nset xtics 1\n"
-               "set xlabel 'lookahead depth k (0 = myopic q = r)'\nset ylabel 'KL(p_q || p_R)'\n"
-               "set title 'Lookahead students on %s (k = T-1 is M(r): KL = 0, not drawn)'\n"
-               "plot ", space);
+    fprintf(f, "# gnuplot script (armebm): KL of lookahead-k students on %s (k = T-1 is M(r):\n"
+               "# KL = 0, not drawn); each family's bound 2T eps_k in its colour, dashed\n", space);
+    ae_gp_begin(f, "kl-vs-k", 1, 1);
+    fputs("  set logscale y\n  set format y '10^{%L}'\n  set key right top font ',7'\n  set xtics 1\n"
+          "  set xlabel 'lookahead depth k (0: myopic, q = r)'\n"
+          "  set ylabel 'KL(p_q ‖ p_R)  and  2Tε_k'\n  plot ", f);
     for (j = 0; j < 3; j++)
-        fprintf(f, "%s'kl-vs-k.dat' index %d using 1:($2 > 1e-30 ? $2 : 1/0) title '%s' with linespoints lw 2, "
-                   "'' index %d using 1:($4 > 0 ? $4 : 1/0) title '%s: 2T eps_k' with lines dt 2",
-                j ? ", \\\n  " : "", j, rewards[j], j, rewards[j]);
-    fprintf(f, "\n");
+        fprintf(f, "%s'kl-vs-k.dat' index %d using 1:($2 > 1e-30 ? $2 : 1/0) title '%s' with linespoints lc %d lw 2 pt 7 ps 0.6, \\\n"
+                   "    '' index %d using 1:($4 > 0 ? $4 : 1/0) title '%s: 2Tε_k' with linespoints lc %d dt 2 lw 2 pt 6 ps 0.6",
+                j ? ", \\\n    " : "", j, rewards[j], j + 1, j, rewards[j], j + 1);
+    fputs("\n", f);
+    ae_gp_end(f);
     if (ae_outset_close_staged(set, f, err) != 0)
         return err->code;
 
     /* render when gnuplot is there; figures are a convenience, never a failure (a figure
        that could not be rendered is not replaced) */
     for (j = 0; j < 2; j++) {
-        const char *gp = j ? "kl-vs-k.gp" : "kl-vs-eps.gp", *svg = j ? "kl-vs-k.svg" : "kl-vs-eps.svg";
-        int st = ae_outset_render(set, gp, svg);
+        const char *gp = j ? "kl-vs-k.gp" : "kl-vs-eps.gp", *base = j ? "kl-vs-k" : "kl-vs-eps";
+        int st = ae_outset_render(set, gp, base);
         if (st == 127)
             break; /* no gnuplot: the data and scripts are the figures */
         if (st != 0) {
-            char shown[1024]; /* the directory is the user's --out: no raw control bytes */
-            ae_escape(shown, sizeof shown, fdir);
-            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", shown, gp);
+            char where[1024]; /* the directory is the user's --out: no raw control bytes */
+            ae_escape(where, sizeof shown, fdir);
+            fprintf(stderr, "armebm: gnuplot could not render %s/%s; its data file is kept\n", where, gp);
         }
     }
     return rc;

@@ -1,5 +1,7 @@
 /* Certified evaluation of one logged iterate (q_k, R_k): both optimality gaps, the logit
-   distances before and after mapping, and KL(p_R* || p_q_k) against 2T ||M(r*) - q_k||_inf.
+   distances before and after mapping, and KL(p_R* || p_q_k) against 2T ||M(r*) - q_k||_inf and
+   against 2T ||c(M(r*)) - c(q_k)||_inf (rows centred: softmax ignores a shift per state, so
+   replacing q_k by its row-shifted copy nearest M(r*) keeps p_q_k and Proposition 3 applies).
    The iterates are doubles, read exactly into balls; every quantity is an enclosure at
    pb->prec, and what is recorded is its certified upper (or lower) end. */
 #include "ae-impl.h"
@@ -89,7 +91,7 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
     /* per state: V_q(s), sum of q along the path to s, sum of V_q along the path including s */
     arb_ptr vs = pb->work, qp = vs + S, vp = qp + S, u = vp + S, w = u + Y;
     arb_t garm, lebm, t, x, klx, usum, mean, bnd;
-    arf_t dbefore, dafter, klmax, bndmax, lb, elo, ehi, tmp;
+    arf_t dbefore, dafter, klmax, bndmax, bndcmax, lb, elo, ehi, clo, chi, tmp, rup;
     ae_verdict verdict = AE_VERIFIED;
     double ratio = 0;
     slong p, d, s, a, y;
@@ -109,6 +111,10 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
     arf_init(lb);
     arf_init(elo);
     arf_init(ehi);
+    arf_init(clo);
+    arf_init(chi);
+    arf_init(bndcmax);
+    arf_init(rup);
     arf_init(tmp);
 
     for (p = 0; p < P; p++) {
@@ -118,6 +124,8 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
         arb_zero(klx);
         arf_zero(elo);
         arf_zero(ehi);
+        arf_zero(clo);
+        arf_zero(chi);
         for (d = 0; d < T; d++) {
             const slong lo = (sp->kind == AE_EOS && d == T - 1) ? V : 0, n = A - lo;
             for (s = sp->first[d]; s < sp->first[d + 1]; s++) {
@@ -152,6 +160,7 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
                 for (a = lo; a < A; a++) {
                     arb_sub(t, w + a, x, prec);
                     max_abs_up(dafter, t, prec);
+                    track_abs(clo, chi, t, tmp, prec);
                 }
             }
         }
@@ -175,11 +184,22 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
         if (arf_cmp(elo, bndmax) > 0)
             arf_set(bndmax, elo);
         verdict = ae_verdict_meet(verdict, ae_cert_le(klx, bnd));
-        if (arf_sgn(arb_midref(bnd)) > 0) { /* divided in arf: the bound may pass DBL_MAX */
-            arf_div(tmp, arb_midref(klx), arb_midref(bnd), 53, ARF_RND_NEAR);
-            if (arf_get_d(tmp, ARF_RND_NEAR) > ratio)
-                ratio = arf_get_d(tmp, ARF_RND_NEAR);
-        }
+        /* the same with the centred distance eps_c,x in [clo, chi]; the ratio is certified:
+           KL's upper end over the bound's lower end, rounded up (inf when that end is 0) */
+        arf_mul_si(clo, clo, 2 * T, ARF_PREC_EXACT, ARF_RND_DOWN);
+        arf_mul_si(chi, chi, 2 * T, ARF_PREC_EXACT, ARF_RND_DOWN);
+        arb_set_interval_arf(bnd, clo, chi, prec);
+        if (arf_cmp(clo, bndcmax) > 0)
+            arf_set(bndcmax, clo);
+        verdict = ae_verdict_meet(verdict, ae_cert_le(klx, bnd));
+        if (arf_sgn(lb) <= 0)
+            arf_zero(rup);
+        else if (arf_sgn(clo) <= 0)
+            arf_pos_inf(rup);
+        else
+            arf_div(rup, lb, clo, 53, ARF_RND_UP);
+        if (arf_get_d(rup, ARF_RND_CEIL) > ratio)
+            ratio = arf_get_d(rup, ARF_RND_CEIL);
 
         /* EBM: L += rho(x) A(x) - sum_y rho(x,y) R(x,y) */
         lse_d(t, R + p * Y, Y, prec);
@@ -196,6 +216,7 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
     pt->dist_after = arf_get_d(dafter, ARF_RND_CEIL);
     pt->kl = fmax(0, arf_get_d(klmax, ARF_RND_CEIL));
     pt->bound = arf_get_d(bndmax, ARF_RND_FLOOR);
+    pt->bound_c = arf_get_d(bndcmax, ARF_RND_FLOOR);
     pt->ratio = ratio;
     pt->verdict = verdict;
 
@@ -214,5 +235,9 @@ void ae_train_eval(ae_train_point *pt, const double *q, const double *R, ae_trai
     arf_clear(lb);
     arf_clear(elo);
     arf_clear(ehi);
+    arf_clear(clo);
+    arf_clear(chi);
+    arf_clear(bndcmax);
+    arf_clear(rup);
     arf_clear(tmp);
 }

@@ -55,7 +55,7 @@ ae_verdict ae_train_run(ae_train_point *pts, ae_train_problem_t pb, const ae_tra
     ae_verdict verdict = AE_VERIFIED;
     ae_adam_t adam;
     slong t, li = 0, p, s, a;
-    double lr = 0;
+    double lr = 0, risk_ebm, area = 0;
 
     AE_ASSERT(o->nlog >= 0 && o->steps >= 0);
     for (t = 1; t < o->nlog; t++)
@@ -77,11 +77,18 @@ ae_verdict ae_train_run(ae_train_point *pts, ae_train_problem_t pb, const ae_tra
             verdict = ae_verdict_meet(verdict, pts[li].verdict);
             li++;
         }
-        if (t == o->steps)
+        if (t == o->steps) {
+            if (o->area_ebm != NULL) {
+                ae_train_ebm_grad_d(gR, &risk_ebm, R, pb->xmass_d, pb->rho->d, sp);
+                *o->area_ebm = (area + risk_ebm) / (double)(o->steps + 1);
+            }
             break;
+        }
         lr = ae_train_lr(t, o->steps, o->lr, o->warmup, o->decay);
         ae_train_arm_grad_d(gq, NULL, q, pb->mass_d, pb->rho_sa_d, sp);
-        ae_train_ebm_grad_d(gR, NULL, R, pb->xmass_d, pb->rho->d, sp);
+        ae_train_ebm_grad_d(gR, o->area_ebm != NULL ? &risk_ebm : NULL, R, pb->xmass_d, pb->rho->d, sp);
+        if (o->area_ebm != NULL)
+            area += risk_ebm;
         ae_adam_tick(adam);
         ae_adam_update(q, mq, vq, gq, nq, lr, adam);
         ae_adam_update(R, mR, vR, gR, nr, lr, adam);
