@@ -15,6 +15,9 @@ typedef struct {
     ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */
     const char *in, *out, *rewards, *logits, *data;
     double tol;
+    double atol, rtol;   /* check: < 0 when not given */
+    int centered, json;  /* check: --centered, --json */
+    double mask_below;   /* --mask-below X, -inf when not given */
     uint64_t seeds[64];
     slong nseeds;
     int have_seeds;

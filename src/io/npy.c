@@ -318,7 +318,8 @@ static double npy_decode(const unsigned char *b, size_t isz, int big)
     }
 }
 
-int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
+int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, double mask_below,
+                 ae_err_t err)
 {
     unsigned char pre[12], buf[NPY_CHUNK];
     unsigned char *h = NULL;
@@ -442,6 +443,8 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
                 pos += isz;
                 cls = isnan(v) ? AE_IO_NAN : isinf(v) ? (v < 0 ? AE_IO_NEG_INF : AE_IO_POS_INF)
                                                       : AE_IO_FINITE;
+                if (cls == AE_IO_FINITE && v <= mask_below && !ae_space_allowed(sp, d, a))
+                    cls = AE_IO_NEG_INF; /* a mask written as a large negative number */
                 why = _ae_io_value_error(ae_space_allowed(sp, d, a), cls);
                 if (why != NULL) {
                     char where[AE_IO_PREFIX_MAX + 64];
