@@ -190,6 +190,20 @@ static void append(char *buf, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
+/* An upper bound as "%.2e" rounded up, the row writers' rule (a bound never printed low). */
+static const char *up_str(char *buf, size_t n, double x)
+{
+    arf_t u;
+    arf_init(u);
+    if (isfinite(x))
+        arf_set_d(u, x);
+    else
+        arf_pos_inf(u);
+    ae_fmt_ubound(buf, n, u);
+    arf_clear(u);
+    return buf;
+}
+
 static const char *word(ae_verdict v)
 {
     return v == AE_VIOLATED ? "fails" : "undecided";
@@ -204,7 +218,7 @@ static void report(ae_check_result *res, ae_check_detail *det, const measures *m
     arb_t tol;
     slong p;
     const worst *wa = o->centered ? &m->cabs : &m->abs, *wr = o->centered ? &m->crel : &m->rel;
-    char where[160];
+    char where[160], b1[48], b2[48];
 
     if (det == NULL) {
         memset(&scratch, 0, sizeof scratch);
@@ -250,29 +264,31 @@ static void report(ae_check_result *res, ae_check_detail *det, const measures *m
 
     res->message[0] = '\0';
     if (all == AE_VERIFIED) {
-        append(res->message, sizeof res->message, "passed: KL <= %.3g both ways", o->tol);
+        append(res->message, sizeof res->message, "passed: KL <= %g both ways", o->tol);
         if (o->atol >= 0)
-            append(res->message, sizeof res->message, ", %s <= %.3g", o->centered ? "centered abs error" : "abs error",
+            append(res->message, sizeof res->message, ", %s <= %g", o->centered ? "centered abs error" : "abs error",
                    o->atol);
         if (o->rtol >= 0)
-            append(res->message, sizeof res->message, ", %s <= %.3g", o->centered ? "centered rel error" : "rel error",
+            append(res->message, sizeof res->message, ", %s <= %g", o->centered ? "centered rel error" : "rel error",
                    o->rtol);
         return;
     }
     append(res->message, sizeof res->message, "%s at %ld bits:", all == AE_VIOLATED ? "failed" : "undecided",
            (long)prec);
     if (kl != AE_VERIFIED)
-        append(res->message, sizeof res->message, " KL %s tol %.3g (KL(p_r||p_q) <= %.3g, KL(p_q||p_r) <= %.3g);",
-               word(kl), o->tol, res->kl_fwd_upper, res->kl_rev_upper);
+        append(res->message, sizeof res->message, " KL %s tol %g (KL(p_r||p_q) <= %s, KL(p_q||p_r) <= %s);",
+               word(kl), o->tol, up_str(b1, sizeof b1, res->kl_fwd_upper), up_str(b2, sizeof b2, res->kl_rev_upper));
     if (o->atol >= 0 && av != AE_VERIFIED) {
         ae_entry_name(where, sizeof where, sp, wa->k);
-        append(res->message, sizeof res->message, " %s %s atol %.3g (up to %.3g at %s);",
-               o->centered ? "centered abs error" : "abs error", word(av), o->atol, up_d(wa->hi), where);
+        append(res->message, sizeof res->message, " %s %s atol %g (up to %s at %s);",
+               o->centered ? "centered abs error" : "abs error", word(av), o->atol,
+               up_str(b1, sizeof b1, up_d(wa->hi)), where);
     }
     if (o->rtol >= 0 && rv != AE_VERIFIED) {
         ae_entry_name(where, sizeof where, sp, wr->k);
-        append(res->message, sizeof res->message, " %s %s rtol %.3g (up to %.3g at %s);",
-               o->centered ? "centered rel error" : "rel error", word(rv), o->rtol, up_d(wr->hi), where);
+        append(res->message, sizeof res->message, " %s %s rtol %g (up to %s at %s);",
+               o->centered ? "centered rel error" : "rel error", word(rv), o->rtol,
+               up_str(b1, sizeof b1, up_d(wr->hi)), where);
     }
     {
         size_t n = strlen(res->message);
@@ -434,6 +450,11 @@ int ae_check_d(ae_check_result *res, int space_kind, long vocab, long horizon, l
     int rc;
 
     ae_err_init(err);
+    if (res == NULL || rewards == NULL || logits == NULL || o == NULL) {
+        ae_err_set(err, AE_E_USAGE, "ae_check_d: res, rewards, logits and o must not be NULL");
+        copy_err(errbuf, errlen, err);
+        return AE_E_USAGE;
+    }
     if ((rc = flat_space(sp, space_kind, vocab, horizon, prompts, err)) == 0) {
         ae_table_init(r, sp);
         ae_table_init(q, sp);
@@ -484,6 +505,12 @@ static int map_d(int inverse, int kind, long V, long T, long P, const double *in
     int rc, have_exact = 0;
 
     ae_err_init(err);
+    if (in == NULL || out == NULL) {
+        ae_err_set(err, AE_E_USAGE, "%s: the input and output arrays must not be NULL",
+                   inverse ? "ae_unmap_d" : "ae_map_d");
+        copy_err(errbuf, errlen, err);
+        return AE_E_USAGE;
+    }
     if ((rc = flat_space(sp, kind, V, T, P, err)) == 0) {
         ae_table_init(x, sp);
         ae_table_init(y, sp);
