@@ -119,5 +119,16 @@ expect 0 "--json passing" "$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logit
 python3 -c 'import json,sys; j = json.load(sys.stdin); assert j["passed"] is True and j["verdict"] == "verified" and len(j["criteria"]) == 3' \
   <"$tmp/out" && ok || ko "json passing: $(cat "$tmp/out")"
 
+# verify --json: the summary as one object, nothing else on stdout
+expect 0 "verify --json" "$bin" verify C1 C3 --space eos --vocab 2 --horizon 3 --seeds 1 --json --out "$tmp/v"
+python3 - "$tmp/out" <<'PY' && ok || ko "verify json: $(cat "$tmp/out")"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["command"] == "verify" and j["passed"] is True and j["verdict"] == "verified", j
+c = {x["claim"]: x for x in j["claims"]}
+assert set(c) == {"C1", "C3"} and c["C1"]["verified"] > 0 and c["C1"]["violated"] == 0, c
+assert j["not_verified"] == [] and j["tables"] == [sys.argv[1].rsplit("/", 1)[0] + "/v/claims.csv"], j
+PY
+
 echo "cli-check: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]
