@@ -141,6 +141,13 @@ START_TEST(test_map_d_refusals)
     ck_assert_int_ne(ae_map_d(AE_FIXED, 2, 2, 1, r, q, err, sizeof err), 0);
     ck_assert_ptr_nonnull(strstr(err, "NaN"));
     ck_assert_ptr_nonnull(strstr(err, "rewards[1]"));
+    {
+        /* F(2,2): q(root, a) = r(root, a) + LSE(child row) = 1.7e308 + 1.7e308 + log 2 */
+        double big[6] = {1.7e308, 0, 1.7e308, 1.7e308, 0, 0}, out[6];
+        ck_assert_int_ne(ae_map_d(AE_FIXED, 2, 2, 1, big, out, err, sizeof err), 0);
+        ck_assert_ptr_nonnull(strstr(err, "beyond the float64 range"));
+        ck_assert_ptr_nonnull(strstr(err, "logits[0]"));
+    }
 }
 END_TEST
 

@@ -540,10 +540,15 @@ static int map_d(int inverse, int kind, long V, long T, long P, const double *in
                 break;
             }
         }
-        if (rc == 0)
-            for (i = 0; i < sp->P * sp->S * sp->A; i++)
-                out[i] = arf_is_inf(arb_midref(y->v + i)) ? -HUGE_VAL
-                                                           : arf_get_d(arb_midref(y->v + i), ARF_RND_NEAR);
+        for (i = 0; rc == 0 && i < sp->P * sp->S * sp->A; i++) {
+            out[i] = arf_is_inf(arb_midref(y->v + i)) ? -HUGE_VAL : arf_get_d(arb_midref(y->v + i), ARF_RND_NEAR);
+            if (isinf(out[i]) && !arf_is_inf(arb_midref(y->v + i))) { /* as the .npy writer refuses it */
+                char where[160];
+                ae_entry_name(where, sizeof where, sp, i);
+                rc = ae_err_set(err, AE_E_INPUT, "%s[%ld]: value beyond the float64 range at %s",
+                                inverse ? "rewards" : "logits", (long)i, where);
+            }
+        }
         if (have_exact)
             ae_qtable_clear(exact);
         ae_table_clear(x);
