@@ -321,8 +321,9 @@ typedef struct {
     double centered_rel_err_upper; /* max |q - q* - c(s)| / max(1, |q*|) */
     long rel_prompt, rel_state, rel_action;
     long centered_prompt, centered_state, centered_action;
+    long centered_rel_prompt, centered_rel_state, centered_rel_action;
     int kl_verdict, atol_verdict, rtol_verdict; /* ae_verdict; atol/rtol UNDECIDED when not asked */
-    char abs_where[160], rel_where[160], centered_where[160]; /* the entries named in words */
+    char abs_where[160], rel_where[160], centered_where[160], centered_rel_where[160]; /* in words */
     double *kl_fwd, *kl_rev; /* caller's arrays of sp->P doubles for each prompt's KL upper
                                 bounds, or NULL */
     char note[256];          /* why the precision was not raised further, or "" */

@@ -116,7 +116,13 @@ assert j["rel_error"]["upper"] <= j["abs_error"]["upper"]  # divided by max(1, |
 assert "atol" in j["message"]
 PY
 expect 0 "--json passing" "$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/qshift.csv" --json --centered --atol 1e-9 --rtol 1e-9
-python3 -c 'import json,sys; j = json.load(sys.stdin); assert j["passed"] is True and j["verdict"] == "verified" and len(j["criteria"]) == 3' \
+python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+assert j["passed"] is True and j["verdict"] == "verified" and len(j["criteria"]) == 3
+r = [c for c in j["criteria"] if c["name"] == "rtol"][0]
+assert r["centered"] is True and r["location"] == j["centered_rel_error"]["location"]
+assert r["value_upper"] == j["centered_rel_error"]["upper"] < 1e-9 < j["rel_error"]["upper"]' \
   <"$tmp/out" && ok || ko "json passing: $(cat "$tmp/out")"
 
 # verify --json: the summary as one object, nothing else on stdout

@@ -258,6 +258,8 @@ static void report(ae_check_result *res, ae_check_detail *det, const measures *m
            m->rel.k);
     locate(&det->centered_prompt, &det->centered_state, &det->centered_action, det->centered_where,
            sizeof det->centered_where, sp, m->cabs.k);
+    locate(&det->centered_rel_prompt, &det->centered_rel_state, &det->centered_rel_action, det->centered_rel_where,
+           sizeof det->centered_rel_where, sp, m->crel.k);
     det->kl_verdict = kl;
     det->atol_verdict = av;
     det->rtol_verdict = rv;

@@ -94,15 +94,18 @@ static void print_json(const ae_check_result *res, const ae_check_detail *det, c
     if (co->rtol >= 0)
         put_criterion("rtol", co->centered, co->rtol,
                       co->centered ? det->centered_rel_err_upper : res->rel_err_upper,
-                      det->rel_prompt, det->rel_state, det->rel_action, det->rel_where, det->rtol_verdict, 0);
+                      co->centered ? det->centered_rel_prompt : det->rel_prompt,
+                      co->centered ? det->centered_rel_state : det->rel_state,
+                      co->centered ? det->centered_rel_action : det->rel_action,
+                      co->centered ? det->centered_rel_where : det->rel_where, det->rtol_verdict, 0);
     fputs("\n  ]", stdout);
     put_measure("abs_error", res->abs_err_upper, res->abs_prompt, res->abs_state, res->abs_action, det->abs_where);
     put_measure("rel_error", res->rel_err_upper, det->rel_prompt, det->rel_state, det->rel_action, det->rel_where);
     put_measure("centered_abs_error", res->centered_err_upper, det->centered_prompt, det->centered_state,
                 det->centered_action, det->centered_where);
-    fputs(",\n  \"centered_rel_error\": {\"upper\": ", stdout);
-    put_num(det->centered_rel_err_upper);
-    fputs("},\n  \"kl\": [", stdout);
+    put_measure("centered_rel_error", det->centered_rel_err_upper, det->centered_rel_prompt, det->centered_rel_state,
+                det->centered_rel_action, det->centered_rel_where);
+    fputs(",\n  \"kl\": [", stdout);
     for (p = 0; p < sp->P; p++) {
         printf("%s\n    {\"prompt\": %ld, \"kl_r_q_upper\": ", p ? "," : "", (long)p);
         put_num(det->kl_fwd[p]);
