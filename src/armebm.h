@@ -198,6 +198,11 @@ void ae_qtable_clear(ae_qtable_t t);
 typedef enum { AE_TABLE_UNKNOWN = 0, AE_TABLE_NPY, AE_TABLE_CSV } ae_table_format_t;
 ae_table_format_t ae_table_format(const char *path);
 int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong prec, ae_err_t err);
+/* The same, reading a finite value <= mask_below at a masked entry as -inf (masks written as
+   -1e9, PyTorch's usual way); a CSV decimal must be certainly <= mask_below. -INFINITY: as
+   ae_table_read. */
+int ae_table_read_masked(ae_table_t t, const ae_space_t sp, const char *path, slong prec, double mask_below,
+                         ae_err_t err);
 /* Before allocating a table for path: opens it and checks what can be checked cheaply (the
    .npy header, dtype and shape against sp and the file's length; the CSV header line), with
    the errors of ae_table_read. */
@@ -305,6 +310,74 @@ void ae_bellman_unmap_exact(ae_qtable_t psi, const ae_qtable_t phi, const ae_spa
 void ae_bellman_map_d(double *q, const double *r, const ae_space_t sp);
 /* Stable float64 LSE of the entries of row[0..n-1] that are not -inf. */
 double _ae_lse_d(const double *row, slong n);
+
+/* ---------------------------------------------------------------- check (src/check) */
+/* Regression check of another implementation's logits q against the certified q* = M(r).
+   Criteria, each decided on certified bounds (verified / violated / undecided, precision
+   doubled while undecided up to max_prec):
+   - KL: KL(p_r || p_q) <= tol and KL(p_q || p_r) <= tol for every prompt (always). KL grows
+     like eps^2 in a logit error eps: tol 1e-9 catches errors of about 1e-4 and up;
+   - atol >= 0: max |q - q*| <= atol over the allowed entries;
+   - rtol >= 0: max |q - q*| / max(1, |q*|) <= rtol (a mixed measure, so that entries with q*
+     near 0 do not dominate);
+   - centered: atol and rtol apply to q - q* - c(s) instead, c(s) the midrange of the row's
+     differences (max + min)/2, the constant that minimises the row's max-norm (logits are
+     defined up to a constant per state).
+   mask_below: a value <= mask_below at a masked entry is read as -inf (e.g. -1e9). */
+/* The layouts of ae_check_opts and ae_check_result are fixed (foreign callers mirror them);
+   more output goes into ae_check_detail. */
+typedef struct {
+    double tol;          /* KL tolerance, default 1e-9 */
+    double atol, rtol;   /* < 0: not asked */
+    int centered;
+    double mask_below;   /* -INFINITY: none */
+    long prec, max_prec; /* 0: defaults 128 and 4096 */
+} ae_check_opts;
+void ae_check_opts_init(ae_check_opts *o);
+
+/* Every upper bound is a double rounded up (the safe side; +inf when unknown). Locations are
+   those of the largest upper bound (-1 when there is no allowed entry). verdict is an
+   ae_verdict, the meet of the criteria asked for; passed = (verdict == AE_VERIFIED). */
+typedef struct {
+    int passed;
+    int verdict;
+    double kl_fwd_upper, kl_rev_upper; /* max over prompts of KL(p_r||p_q), KL(p_q||p_r) */
+    double abs_err_upper, rel_err_upper, centered_err_upper;
+    long abs_prompt, abs_state, abs_action;
+    long prec;         /* precision of the last attempt, bits */
+    char message[512]; /* one line: what failed, or what passed */
+} ae_check_result;
+
+typedef struct {
+    double centered_rel_err_upper; /* max |q - q* - c(s)| / max(1, |q*|) */
+    long rel_prompt, rel_state, rel_action;
+    long centered_prompt, centered_state, centered_action;
+    long centered_rel_prompt, centered_rel_state, centered_rel_action;
+    int kl_verdict, atol_verdict, rtol_verdict; /* ae_verdict; atol/rtol UNDECIDED when not asked */
+    char abs_where[160], rel_where[160], centered_where[160], centered_rel_where[160]; /* in words */
+    double *kl_fwd, *kl_rev; /* caller's arrays of sp->P doubles for each prompt's KL upper
+                                bounds, or NULL */
+    char note[256];          /* why the precision was not raised further, or "" */
+} ae_check_detail;
+
+/* On tables already read (their values exact, e.g. from .npy or doubles); det may be NULL.
+   max_memory: bytes a precision raise may need (0: no limit); a raise refused leaves the
+   verdict undecided with det->note saying why. Returns 0, or nonzero with err set. */
+int ae_check(ae_check_result *res, ae_check_detail *det, const ae_table_t r, const ae_table_t q,
+             const ae_space_t sp, const ae_check_opts *o, unsigned long max_memory, ae_err_t err);
+/* The same on two table files, read again at each precision (CSV decimals are enclosed at
+   the working precision), with o->mask_below applied to both. */
+int ae_check_files(ae_check_result *res, ae_check_detail *det, const ae_space_t sp, const char *rewards,
+                   const char *logits, const ae_check_opts *o, unsigned long max_memory, ae_err_t err);
+
+/* Flat forms for foreign callers (ctypes): plain C types only. space_kind is an ae_space_kind:
+   0 = fixed F(V,T), 1 = eos E(V,T) (AE_FIXED, AE_EOS). Tables are prompts x states x actions
+   doubles in C order in the canonical layout, -inf at masked entries (or values <=
+   o->mask_below there, for ae_check_d). Each returns 0, or nonzero with one line in err
+   (errlen bytes, NUL-terminated). */
+int ae_check_d(ae_check_result *res, int space_kind, long vocab, long horizon, long prompts,
+               const double *rewards, const double *logits, const ae_check_opts *o, char *err, size_t errlen);
+/* ae_map_d, ae_unmap_d: below, with the flat float64 API. */
 
 /* ---------------------------------------------------------------- the walk (src/walk) */
 /* Depth-first walk of the prefix tree of one prompt. For every state (pre-order) the visitor's
@@ -938,7 +1011,7 @@ int ae_suite_run_table(ae_rows_t rows, const ae_suite_opts *o, const ae_space_t 
 
 /* ---------------------------------------------------------------- Flat float64 API (for bindings) */
 /* Plain C types only, for foreign-function interfaces (the Python package calls these through
-   ctypes). space_kind: 0 = eos E(V,T), 1 = fixed F(V,T) (note: not ae_space_kind's order).
+   ctypes). space_kind is an ae_space_kind: 0 = fixed F(V,T), 1 = eos E(V,T).
    Arrays are prompts x S x A float64 in the canonical layout, C order, masked entries -inf.
    Each returns 0, or a nonzero AE_E_* code with one line "what:where: reason" in err (errlen
    bytes, NUL-terminated; err may be NULL); the output array is written only on success.

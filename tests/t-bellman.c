@@ -1385,7 +1385,7 @@ START_TEST(test_accurate_float64)
 END_TEST
 
 /* ae_map_d / ae_unmap_d: every value the correctly rounded double of M(r) certified at 1024
-   bits; space_kind 0 is E, 1 is F; bad input is one line naming the array and entry, and the
+   bits; space_kind is an ae_space_kind (AE_FIXED 0, AE_EOS 1); bad input is one line naming the array and entry, and the
    output is left untouched. */
 START_TEST(test_flat_map)
 {
@@ -1408,7 +1408,7 @@ START_TEST(test_flat_map)
         for (k = 0; k < n; k++)
             rd[k] = arf_is_neg_inf(arb_midref(r->v + k)) ? -HUGE_VAL : arf_get_d(arb_midref(r->v + k), ARF_RND_NEAR);
         ae_bellman_map(q, r, sp, 1024);
-        ck_assert_int_eq(ae_map_d(sp->kind == AE_EOS ? 0 : 1, (long)sp->V, (long)sp->T, (long)sp->P, rd, qd,
+        ck_assert_int_eq(ae_map_d((int)sp->kind, (long)sp->V, (long)sp->T, (long)sp->P, rd, qd,
                                   msg, sizeof msg), 0);
         for (k = 0; k < n; k++) {
             if (arf_is_neg_inf(arb_midref(r->v + k))) {
@@ -1426,7 +1426,7 @@ START_TEST(test_flat_map)
             arf_clear(lo);
             arf_clear(hi);
         }
-        ck_assert_int_eq(ae_unmap_d(sp->kind == AE_EOS ? 0 : 1, (long)sp->V, (long)sp->T, (long)sp->P, qd,
+        ck_assert_int_eq(ae_unmap_d((int)sp->kind, (long)sp->V, (long)sp->T, (long)sp->P, qd,
                                     back, msg, sizeof msg), 0);
         for (k = 0; k < n; k++)
             TEST_CHECK(back[k] == rd[k] || fabs(back[k] - rd[k]) <= 1e-13 * fmax(1.0, fabs(rd[k])),
@@ -1443,27 +1443,27 @@ START_TEST(test_flat_map)
         double in[9] = {0, 0, 0, -HUGE_VAL, -HUGE_VAL, 0, -HUGE_VAL, -HUGE_VAL, 0}, out[9];
         for (k = 0; k < 9; k++)
             out[k] = 7.0;
-        ck_assert_int_eq(ae_map_d(0, 2, 2, 1, in, out, msg, sizeof msg), 0);
+        ck_assert_int_eq(ae_map_d(AE_EOS, 2, 2, 1, in, out, msg, sizeof msg), 0);
         ck_assert(out[3] == -HUGE_VAL && out[8] == 0.0 && out[0] == 0.0);
-        ck_assert_int_eq(ae_map_d(1, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT); /* F(2,2): 3 x 2, none masked */
+        ck_assert_int_eq(ae_map_d(AE_FIXED, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT); /* F(2,2): 3 x 2, none masked */
         ck_assert_str_eq(msg, "rewards:index 3 (prompt 0, prefix \"0\", action 1): -inf at an unmasked "
                               "entry (-inf only allowed at masked entries)");
         in[4] = 1.0;
         for (k = 0; k < 9; k++)
             out[k] = 7.0;
-        ck_assert_int_eq(ae_unmap_d(0, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT);
+        ck_assert_int_eq(ae_unmap_d(AE_EOS, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT);
         ck_assert_str_eq(msg, "logits:index 4 (prompt 0, prefix \"0\", action 1): finite value at a masked "
                               "entry (masked entries must be -inf)");
         for (k = 0; k < 9; k++)
             ck_assert(out[k] == 7.0);
         in[4] = -HUGE_VAL;
         in[2] = NAN;
-        ck_assert_int_eq(ae_map_d(0, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT);
+        ck_assert_int_eq(ae_map_d(AE_EOS, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT);
         ck_assert_str_eq(msg, "rewards:index 2 (prompt 0, prefix \"\", action EOS): NaN is not allowed");
         ck_assert_int_eq(ae_map_d(2, 2, 2, 1, in, out, msg, sizeof msg), AE_E_USAGE);
-        ck_assert_int_eq(ae_map_d(0, 0, 2, 1, in, out, msg, sizeof msg), AE_E_USAGE);
+        ck_assert_int_eq(ae_map_d(AE_EOS, 0, 2, 1, in, out, msg, sizeof msg), AE_E_USAGE);
         ck_assert(strlen(msg) > 0 && strchr(msg, '\n') == NULL);
-        ck_assert_int_eq(ae_map_d(0, 2, 2, 1, in, out, NULL, 0), AE_E_INPUT);
+        ck_assert_int_eq(ae_map_d(AE_EOS, 2, 2, 1, in, out, NULL, 0), AE_E_INPUT);
     }
 }
 END_TEST

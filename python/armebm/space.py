@@ -3,7 +3,7 @@ import itertools
 
 import numpy as np
 
-KINDS = {"eos": 0, "fixed": 1}  # space_kind of the flat C API
+KINDS = {"fixed": 0, "eos": 1}  # space_kind of the flat C API (ae_space_kind)
 
 
 def as_numpy(x, what):

@@ -85,8 +85,8 @@ static int flat_map(int inverse, int space_kind, long vocab, long horizon, long 
 
     ae_err_init(err);
     copy_err(errbuf, errlen, "");
-    if (space_kind != 0 && space_kind != 1) {
-        ae_err_set(err, AE_E_USAGE, "space_kind %d is neither 0 (eos) nor 1 (fixed)", space_kind);
+    if (space_kind != AE_FIXED && space_kind != AE_EOS) {
+        ae_err_set(err, AE_E_USAGE, "space_kind %d is neither 0 (fixed) nor 1 (eos)", space_kind);
         copy_err(errbuf, errlen, err->msg);
         return err->code;
     }
@@ -95,7 +95,7 @@ static int flat_map(int inverse, int space_kind, long vocab, long horizon, long 
         copy_err(errbuf, errlen, err->msg);
         return err->code;
     }
-    if (ae_space_init(sp, space_kind == 0 ? AE_EOS : AE_FIXED, vocab, horizon, prompts, err) != 0) {
+    if (ae_space_init(sp, (ae_space_kind)space_kind, vocab, horizon, prompts, err) != 0) {
         copy_err(errbuf, errlen, err->msg);
         return err->code;
     }

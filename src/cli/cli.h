@@ -20,6 +20,9 @@ typedef struct {
     const char *in, *out, *rewards, *logits, *data;
     const char *scores; /* map --scores: one score per response (an EBM) instead of --in */
     double tol;
+    double atol, rtol;   /* check: < 0 when not given */
+    int centered, json;  /* check: --centered, --json */
+    double mask_below;   /* --mask-below X, -inf when not given */
     uint64_t seeds[64];
     slong nseeds;
     int have_seeds;

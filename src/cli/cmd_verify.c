@@ -9,7 +9,7 @@ static const char help[] =
     "                     [--space fixed|eos --vocab V --horizon T] [--rewards FILE]\n"
     "                     [--logits FILE] [--data FILE] [--prec BITS] [--max-prec BITS]\n"
     "                     [--max-work N] [--max-memory BYTES] [--threads N] [--stream]\n"
-    "                     [--quiet]\n"
+    "                     [--quiet] [--json]\n"
     "Runs the claims (default all) and writes DIR/claims.{csv,jsonl,md,tex} for C1-C6 and\n"
     "DIR/distill.* and DIR/distill-summary.* for the distillation bounds (distill = C7-C11)\n"
     "(DIR defaults to armebm-out). With no space options: C1-C6 on the default grid F(8,4) F(4,8)\n"
@@ -24,6 +24,8 @@ static const char help[] =
     "instances, any size, memory O(T*A) per thread, on --threads threads (default: the core\n"
     "count); the output bytes do not depend on the thread count (nor on MPI ranks).\n"
     "Rows marked (consistency) share what they test: verdict 'consistent', counted apart.\n"
+    "--json prints the summary as one JSON object (counts per claim, rows not verified,\n"
+    "tables, passed, verdict) on stdout.\n"
     "Exit 0 when every row is verified (or consistent), 1 otherwise, 2 on bad usage or input.\n";
 
 static int parse_claims(int *mask, char **args, int n)
@@ -90,6 +92,78 @@ static void summary(FILE *f, const ae_rows_t rows, const char *dir)
             fprintf(f, "  %s %s %s %s: %s (%s)\n", rows->v[i].claim, rows->v[i].check, rows->v[i].space,
                     rows->v[i].instance, ae_verdict_name(rows->v[i].verdict), rows->v[i].measured);
     (void)dir;
+}
+
+/* The same summary as one JSON object: counts per claim, the rows not verified, the tables. */
+static void summary_json(const ae_rows_t rows, const char *dir, slong nclaims, slong nstream, slong ndistill)
+{
+    static const char *const claims[] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"};
+    ae_verdict v = ae_rows_verdict(rows);
+    int c, first = 1;
+    slong i;
+    fputs("{\n  \"command\": \"verify\",\n  \"out\": ", stdout);
+    ae_put_json(stdout, dir);
+    fputs(",\n  \"claims\": [", stdout);
+    for (c = 0; c < 11; c++) {
+        slong nv = 0, nx = 0, nu = 0, nc = 0;
+        double worst = -1;
+        for (i = 0; i < rows->n; i++) {
+            const ae_row *r = rows->v + i;
+            if (strcmp(r->claim, claims[c]) != 0)
+                continue;
+            nv += r->verdict == AE_VERIFIED;
+            nx += r->verdict == AE_VIOLATED;
+            nu += r->verdict == AE_UNDECIDED;
+            nc += r->verdict == AE_CONSISTENT;
+            if (r->double_err[0])
+                worst = fmax(worst, atof(r->double_err));
+        }
+        if (nv + nx + nu + nc == 0)
+            continue;
+        printf("%s\n    {\"claim\": \"%s\", \"verified\": %ld, \"violated\": %ld, \"undecided\": %ld, "
+               "\"consistent\": %ld", first ? "" : ",", claims[c], (long)nv, (long)nx, (long)nu, (long)nc);
+        if (worst >= 0)
+            printf(", \"float64_max_log_error\": %.3e", worst);
+        fputs("}", stdout);
+        first = 0;
+    }
+    fputs("\n  ],\n  \"not_verified\": [", stdout);
+    first = 1;
+    for (i = 0; i < rows->n; i++) {
+        const ae_row *r = rows->v + i;
+        if (r->verdict == AE_VERIFIED || r->verdict == AE_CONSISTENT)
+            continue;
+        printf("%s\n    {\"claim\": ", first ? "" : ",");
+        ae_put_json(stdout, r->claim);
+        fputs(", \"check\": ", stdout);
+        ae_put_json(stdout, r->check);
+        fputs(", \"space\": ", stdout);
+        ae_put_json(stdout, r->space);
+        fputs(", \"instance\": ", stdout);
+        ae_put_json(stdout, r->instance);
+        printf(", \"verdict\": \"%s\", \"measured\": ", ae_verdict_name(r->verdict));
+        ae_put_json(stdout, r->measured);
+        fputs("}", stdout);
+        first = 0;
+    }
+    fputs("\n  ],\n  \"tables\": [", stdout);
+    first = 1;
+    {
+        static const char *const bases[] = {"claims", "stream", "distill", "distill-summary"};
+        slong counts[4];
+        int b;
+        counts[0] = nclaims, counts[1] = nstream, counts[2] = counts[3] = ndistill;
+        for (b = 0; b < 4; b++)
+            if (counts[b] > 0) {
+                char path[4096];
+                snprintf(path, sizeof path, "%s/%s.csv", dir, bases[b]);
+                fputs(first ? "" : ", ", stdout);
+                ae_put_json(stdout, path);
+                first = 0;
+            }
+    }
+    printf("],\n  \"passed\": %s,\n  \"verdict\": \"%s\"\n}\n", v == AE_VERIFIED ? "true" : "false",
+           ae_verdict_name(v));
 }
 
 /* Refuses, before any work, a job whose space is too large (--max-work) or whose estimated
@@ -397,7 +471,9 @@ int ae_cmd_verify(int argc, char **argv)
         slong nclaims = rows->n;
         ae_rows_append(rows, srows);
         ae_rows_append(rows, drows);
-        if (!o.quiet) {
+        if (o.json)
+            summary_json(rows, dir, nclaims, srows->n, drows->n);
+        else if (!o.quiet) {
             summary(stdout, rows, dir);
             if (nclaims > 0)
                 printf("tables: %s/claims.{csv,jsonl,md,tex}\n", dir);

@@ -7,7 +7,8 @@
 
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
        O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA,
-       O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM, O_MAXMEM, O_SCORES };
+       O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM, O_MAXMEM, O_ATOL, O_RTOL,
+       O_CENTERED, O_JSON, O_MASKBELOW, O_SCORES };
 
 static const struct option longopts[] = {
     {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
@@ -20,7 +21,11 @@ static const struct option longopts[] = {
     {"tol", required_argument, NULL, O_TOL},         {"seeds", required_argument, NULL, O_SEEDS},
     {"quiet", no_argument, NULL, O_QUIET},           {"help", no_argument, NULL, O_HELP},
     {"data", required_argument, NULL, O_DATA},       {"threads", required_argument, NULL, O_THREADS},
-    {"stream", no_argument, NULL, O_STREAM},         {"scores", required_argument, NULL, O_SCORES},
+    {"stream", no_argument, NULL, O_STREAM},
+    {"atol", required_argument, NULL, O_ATOL},       {"rtol", required_argument, NULL, O_RTOL},
+    {"centered", no_argument, NULL, O_CENTERED},     {"json", no_argument, NULL, O_JSON},
+    {"mask-below", required_argument, NULL, O_MASKBELOW},
+    {"scores", required_argument, NULL, O_SCORES},
     {"steps", required_argument, NULL, O_STEPS},     {"lr", required_argument, NULL, O_LR},
     {"targets", required_argument, NULL, O_TARGETS}, {"log-every", required_argument, NULL, O_LOGEVERY},
     {NULL, 0, NULL, 0}};
@@ -51,6 +56,21 @@ static int parse_int(slong *out, const char *cmd, const char *opt, const char *s
     return 0;
 }
 
+/* A finite number (and >= 0 when nonneg). */
+static int parse_real(double *out, const char *cmd, const char *opt, const char *s, int nonneg)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || (nonneg && !(v >= 0))) {
+        ae_cli_error("armebm %s: --%s: '%s' is not a finite number%s", cmd, opt, s, nonneg ? " >= 0" : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
 {
     int c, have_max_prec = 0;
@@ -61,6 +81,8 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     o->max_prec = 4096;
     o->digits = 17;
     o->tol = 1e-9;
+    o->atol = o->rtol = -1;
+    o->mask_below = -HUGE_VAL;
     fmpz_init(o->max_work);
     fmpz_set_ui(o->max_work, UWORD(1000000000));
     o->max_memory = ae_mem_default_limit();
@@ -113,16 +135,12 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_DATA: o->data = optarg; break;
         case O_THREADS: bad = parse_int(&o->threads, cmd, "threads", optarg, 1, 1024); break;
         case O_STREAM: o->stream = 1; break;
-        case O_TOL: {
-            char *end;
-            errno = 0;
-            o->tol = strtod(optarg, &end);
-            if (errno != 0 || end == optarg || *end != '\0' || !(o->tol >= 0) || o->tol == HUGE_VAL) {
-                ae_cli_error("armebm %s: --tol: '%s' is not a finite number >= 0", cmd, optarg);
-                bad = 1;
-            }
-            break;
-        }
+        case O_TOL: bad = parse_real(&o->tol, cmd, "tol", optarg, 1); break;
+        case O_ATOL: bad = parse_real(&o->atol, cmd, "atol", optarg, 1); break;
+        case O_RTOL: bad = parse_real(&o->rtol, cmd, "rtol", optarg, 1); break;
+        case O_MASKBELOW: bad = parse_real(&o->mask_below, cmd, "mask-below", optarg, 0); break;
+        case O_CENTERED: o->centered = 1; break;
+        case O_JSON: o->json = 1; break;
         case O_SEEDS: {
             const char *s = optarg;
             o->nseeds = 0;

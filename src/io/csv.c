@@ -159,8 +159,20 @@ int _ae_csv_probe(FILE *in, const char *path, ae_err_t err)
     return 0;
 }
 
+/* 1 when every value of ball x is <= the double m. */
+static int below(const arb_t x, double m)
+{
+    arf_t u;
+    int r;
+    arf_init(u);
+    arb_get_ubound_arf(u, x, 2 * FLINT_BITS);
+    r = arf_cmp_d(u, m) <= 0;
+    arf_clear(u);
+    return r;
+}
+
 int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FILE *in,
-                 const char *path, slong prec, ae_err_t err)
+                 const char *path, slong prec, double mask_below, ae_err_t err)
 {
     char *line = NULL, *f[4];
     size_t cap = 0, len;
@@ -296,6 +308,9 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
                           (long)seen[idx]);
             break;
         }
+        if (cls == AE_IO_FINITE && !ae_space_allowed(sp, d, a) && mask_below != -HUGE_VAL &&
+            below(ae_table_entry(t, p, s, a), mask_below))
+            cls = AE_IO_NEG_INF; /* a mask written as a large negative number */
         why = _ae_io_value_error(ae_space_allowed(sp, d, a), cls);
         if (why != NULL) {
             rc = csv_fail(err, path, lineno, "value", "%s", why);

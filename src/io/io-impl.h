@@ -28,15 +28,17 @@ void _ae_io_prefix(char *buf, const slong *tokens, slong d);
 /* Names entry (p, s, a) for messages: `prompt 0, prefix "1 0", action EOS`. */
 void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong s, slong a);
 
-/* Readers: t is initialised for sp; path only names the file in messages. Return 0, or
+/* Readers: t is initialised for sp; a finite value <= mask_below (certainly, for a CSV
+   decimal) at a masked entry is read as -inf (-INFINITY: no such value is accepted); path only names the file in messages. Return 0, or
    AE_E_INPUT / AE_E_IO with err set ("path:byte N: ..." / "path:line N:field F: ..."). */
-int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
+int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, double mask_below,
+                 ae_err_t err);
 /* One finite score per response (P*Y balls, exact): shape (Y,) for one prompt, or (P, Y). */
 int _ae_npy_read_scores(arb_ptr scores, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
 /* exact, when not NULL, also receives each finite value as the rational it denotes (masked
    entries untouched); a value whose power of ten is beyond AE_IO_EXACT_EXP_MAX is refused. */
 int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FILE *in,
-                 const char *path, slong prec, ae_err_t err);
+                 const char *path, slong prec, double mask_below, ae_err_t err);
 
 /* Decimal values taken exactly only up to 10^+-this: the rationals of every float64 fit
    (their exact decimals reach 10^-1074), and no file line can make a huge integer. */

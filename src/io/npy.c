@@ -352,21 +352,23 @@ static void response_name(char *buf, size_t n, const ae_space_t sp, slong p, slo
 }
 
 static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
-                    const char *path, ae_err_t err);
+                    const char *path, double mask_below, ae_err_t err);
 
-int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
+int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, double mask_below,
+                 ae_err_t err)
 {
-    return npy_read(t, NULL, 0, sp, in, path, err);
+    return npy_read(t, NULL, 0, sp, in, path, mask_below, err);
 }
 
 int _ae_npy_read_scores(arb_ptr scores, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
 {
-    return npy_read(NULL, scores, 1, sp, in, path, err);
+    return npy_read(NULL, scores, 1, sp, in, path, -INFINITY, err);
 }
 
-/* A table (t), or with want_scores one score per response (scores, P*Y); both NULL: a probe. */
+/* A table (t), or with want_scores one score per response (scores, P*Y); both NULL: a probe.
+   Finite values <= mask_below at masked table entries are read as -inf. */
 static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
-                    const char *path, ae_err_t err)
+                    const char *path, double mask_below, ae_err_t err)
 {
     unsigned char pre[12], buf[NPY_CHUNK];
     unsigned char *h = NULL;
@@ -526,6 +528,8 @@ static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_spac
                 pos += isz;
                 cls = isnan(v) ? AE_IO_NAN : isinf(v) ? (v < 0 ? AE_IO_NEG_INF : AE_IO_POS_INF)
                                                       : AE_IO_FINITE;
+                if (cls == AE_IO_FINITE && v <= mask_below && !ae_space_allowed(sp, d, a))
+                    cls = AE_IO_NEG_INF; /* a mask written as a large negative number */
                 why = _ae_io_value_error(ae_space_allowed(sp, d, a), cls);
                 if (why != NULL) {
                     char where[AE_IO_PREFIX_MAX + 64];

@@ -60,6 +60,12 @@ void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong 
 
 int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong prec, ae_err_t err)
 {
+    return ae_table_read_masked(t, sp, path, prec, -HUGE_VAL, err);
+}
+
+int ae_table_read_masked(ae_table_t t, const ae_space_t sp, const char *path, slong prec, double mask_below,
+                         ae_err_t err)
+{
     ae_table_format_t fmt = ae_table_format(path);
     int rc;
     FILE *in;
@@ -71,9 +77,9 @@ int ae_table_read(ae_table_t t, const ae_space_t sp, const char *path, slong pre
     if (in == NULL)
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     if (fmt == AE_TABLE_NPY)
-        rc = _ae_npy_read(t, sp, in, path, err);
+        rc = _ae_npy_read(t, sp, in, path, mask_below, err);
     else
-        rc = _ae_csv_read(t, NULL, sp, in, path, prec, err);
+        rc = _ae_csv_read(t, NULL, sp, in, path, prec, mask_below, err);
     fclose(in);
     return rc;
 }
@@ -93,7 +99,7 @@ int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     ae_table_init(t, sp);
     if (fmt == AE_TABLE_NPY) {
-        rc = _ae_npy_read(t, sp, in, path, err);
+        rc = _ae_npy_read(t, sp, in, path, -HUGE_VAL, err);
         if (rc == 0) { /* float64/float32 values are dyadic: their balls are exact */
             slong i;
             for (i = 0; i < sp->P * sp->S * sp->A; i++)
@@ -101,7 +107,7 @@ int ae_table_read_exact(ae_qtable_t x, const ae_space_t sp, const char *path, ae
                     arf_get_fmpq(x->v + i, arb_midref(t->v + i));
         }
     } else
-        rc = _ae_csv_read(t, x, sp, in, path, 64, err);
+        rc = _ae_csv_read(t, x, sp, in, path, 64, -HUGE_VAL, err);
     ae_table_clear(t);
     fclose(in);
     return rc;
@@ -157,7 +163,7 @@ int ae_table_probe(const ae_space_t sp, const char *path, ae_err_t err)
     in = fopen(path, "rb");
     if (in == NULL)
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    rc = fmt == AE_TABLE_NPY ? _ae_npy_read(NULL, sp, in, path, err) : _ae_csv_probe(in, path, err);
+    rc = fmt == AE_TABLE_NPY ? _ae_npy_read(NULL, sp, in, path, -HUGE_VAL, err) : _ae_csv_probe(in, path, err);
     fclose(in);
     return rc;
 }

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     ae_table_init(t, sp);
     ae_err_init(err);
-    rc = _ae_csv_read(t, NULL, sp, in, "fuzz.csv", 64, err);
+    rc = _ae_csv_read(t, NULL, sp, in, "fuzz.csv", 64, -HUGE_VAL, err);
     /* a refusal names itself; an acceptance leaves no error behind */
     if ((rc != 0) != (err->code != AE_OK) || (rc != 0 && err->msg[0] == '\0'))
         abort();
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ae_qtable_init(x, sp);
         ae_err_init(err);
         rewind(in);
-        rc = _ae_csv_read(u, x, sp, in, "fuzz.csv", 64, err);
+        rc = _ae_csv_read(u, x, sp, in, "fuzz.csv", 64, -HUGE_VAL, err);
         if ((rc != 0) != (err->code != AE_OK) || (rc != 0 && err->msg[0] == '\0'))
             abort();
         for (i = 0; rc == 0 && i < sp->P * sp->S * sp->A; i++)
