@@ -59,25 +59,35 @@ static int parse_claims(int *mask, char **args, int n)
     return 0;
 }
 
+static const char *const claims[] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"};
+
+/* Verdict counts of one claim's rows; returns the largest float64 error shown, -1 when none. */
+static double tally(slong *nv, slong *nx, slong *nu, slong *nc, const ae_rows_t rows, const char *claim)
+{
+    double worst = -1;
+    slong i;
+    *nv = *nx = *nu = *nc = 0;
+    for (i = 0; i < rows->n; i++) {
+        const ae_row *r = rows->v + i;
+        if (strcmp(r->claim, claim) != 0)
+            continue;
+        *nv += r->verdict == AE_VERIFIED;
+        *nx += r->verdict == AE_VIOLATED;
+        *nu += r->verdict == AE_UNDECIDED;
+        *nc += r->verdict == AE_CONSISTENT;
+        if (r->double_err[0])
+            worst = fmax(worst, atof(r->double_err));
+    }
+    return worst;
+}
+
 static void summary(FILE *f, const ae_rows_t rows, const char *dir)
 {
-    static const char *const claims[] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"};
     int c;
     slong i;
     for (c = 0; c < 11; c++) {
-        slong nv = 0, nx = 0, nu = 0, nc = 0;
-        double worst = -1;
-        for (i = 0; i < rows->n; i++) {
-            const ae_row *r = rows->v + i;
-            if (strcmp(r->claim, claims[c]) != 0)
-                continue;
-            nv += r->verdict == AE_VERIFIED;
-            nx += r->verdict == AE_VIOLATED;
-            nu += r->verdict == AE_UNDECIDED;
-            nc += r->verdict == AE_CONSISTENT;
-            if (r->double_err[0])
-                worst = fmax(worst, atof(r->double_err));
-        }
+        slong nv, nx, nu, nc;
+        double worst = tally(&nv, &nx, &nu, &nc, rows, claims[c]);
         if (nv + nx + nu + nc == 0)
             continue;
         fprintf(f, "%s: %ld verified, %ld violated, %ld undecided", claims[c], (long)nv, (long)nx, (long)nu);
@@ -97,7 +107,6 @@ static void summary(FILE *f, const ae_rows_t rows, const char *dir)
 /* The same summary as one JSON object: counts per claim, the rows not verified, the tables. */
 static void summary_json(const ae_rows_t rows, const char *dir, slong nclaims, slong nstream, slong ndistill)
 {
-    static const char *const claims[] = {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"};
     ae_verdict v = ae_rows_verdict(rows);
     int c, first = 1;
     slong i;
@@ -105,19 +114,8 @@ static void summary_json(const ae_rows_t rows, const char *dir, slong nclaims, s
     ae_put_json(stdout, dir);
     fputs(",\n  \"claims\": [", stdout);
     for (c = 0; c < 11; c++) {
-        slong nv = 0, nx = 0, nu = 0, nc = 0;
-        double worst = -1;
-        for (i = 0; i < rows->n; i++) {
-            const ae_row *r = rows->v + i;
-            if (strcmp(r->claim, claims[c]) != 0)
-                continue;
-            nv += r->verdict == AE_VERIFIED;
-            nx += r->verdict == AE_VIOLATED;
-            nu += r->verdict == AE_UNDECIDED;
-            nc += r->verdict == AE_CONSISTENT;
-            if (r->double_err[0])
-                worst = fmax(worst, atof(r->double_err));
-        }
+        slong nv, nx, nu, nc;
+        double worst = tally(&nv, &nx, &nu, &nc, rows, claims[c]);
         if (nv + nx + nu + nc == 0)
             continue;
         printf("%s\n    {\"claim\": \"%s\", \"verified\": %ld, \"violated\": %ld, \"undecided\": %ld, "
