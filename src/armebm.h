@@ -987,6 +987,10 @@ int ae_suite_run_space(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kin
    value noise, adversarial both ways) at eps in {1e-6, 1e-3, 0.1, 1, 10}, the C11 identities,
    lookahead students k = 0..T-1 on the first seed's rewards and on end-signal rewards. */
 extern const ae_suite_space ae_distill_default_spaces[];
+/* The distillation grid's eps values and adversary restarts (armebm export rebuilds its students). */
+#define AE_DISTILL_NEPS 5
+#define AE_DISTILL_ADV_RESTARTS 16
+extern const double ae_distill_eps_grid[AE_DISTILL_NEPS];
 extern const slong ae_distill_default_nspaces;
 int ae_suite_run_distill(ae_rows_t rows, const ae_suite_opts *o, ae_space_kind kind, slong V, slong T,
                          ae_err_t err);

@@ -18,6 +18,7 @@ typedef struct {
     fmpz_t max_work;
     ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */
     const char *in, *out, *rewards, *logits, *data;
+    const char *instance; /* export --instance TEXT: an instance column of results/ */
     const char *scores; /* map --scores: one score per response (an EBM) instead of --in */
     double tol;
     double atol, rtol;   /* check: < 0 when not given */
@@ -58,4 +59,5 @@ int ae_cmd_map(int argc, char **argv, int inverse);
 int ae_cmd_check(int argc, char **argv);
 int ae_cmd_verify(int argc, char **argv);
 int ae_cmd_train(int argc, char **argv);
+int ae_cmd_export(int argc, char **argv);
 #endif

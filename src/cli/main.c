@@ -16,11 +16,13 @@ static const char usage[] =
     "  count              print exact sizes of a space and the work of one walk\n"
     "  train              Appendix C in function space: train tabular ARM logits and EBM scores\n"
     "                     with Adam on the exact risk; certified gaps, distances, KL vs bound\n"
+    "  export             write the instance a results row names (--instance TEXT: rewards or\n"
+    "                     student logits) as a table (--out FILE.npy|.csv)\n"
     "\n"
     "Options (per command, see armebm COMMAND --help and man armebm):\n"
     "  --space fixed|eos  --vocab V  --horizon T  --prompts P  --prec BITS  --max-prec BITS\n"
     "  --max-work N  --in FILE  --out FILE|DIR  --digits D  --rewards FILE  --logits FILE\n"
-    "  --tol X  --seeds LIST  --quiet  --max-memory BYTES\n"
+    "  --tol X  --seeds LIST  --quiet  --max-memory BYTES  --instance TEXT\n"
     "--max-memory BYTES (K, M, G or T suffix; default half the physical memory): a run whose\n"
     "estimated memory is larger is refused (exit 2) before anything is allocated.\n"
     "\n"
@@ -99,6 +101,8 @@ static int run(int argc, char **argv)
         rc = ae_cmd_verify(argc - 1, argv + 1);
     else if (strcmp(cmd, "train") == 0)
         rc = ae_cmd_train(argc - 1, argv + 1);
+    else if (strcmp(cmd, "export") == 0)
+        rc = ae_cmd_export(argc - 1, argv + 1);
     else {
         ae_cli_error("armebm: unknown command '%s' (try armebm --help)", cmd);
         rc = AE_EXIT_USAGE;

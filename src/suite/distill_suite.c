@@ -4,9 +4,10 @@
 
 const ae_suite_space ae_distill_default_spaces[] = {{AE_EOS, 3, 4}, {AE_FIXED, 4, 4}, {AE_EOS, 2, 8}};
 const slong ae_distill_default_nspaces = 3;
-static const double eps_grid[] = {1e-6, 1e-3, 1e-1, 1.0, 10.0};
-#define NEPS 5
-#define ADV_RESTARTS 16
+const double ae_distill_eps_grid[AE_DISTILL_NEPS] = {1e-6, 1e-3, 1e-1, 1.0, 10.0};
+#define eps_grid ae_distill_eps_grid
+#define NEPS AE_DISTILL_NEPS
+#define ADV_RESTARTS AE_DISTILL_ADV_RESTARTS
 
 static void run_student(ae_rows_t rows, const ae_suite_opts *o, const ae_instance *in,
                         ae_student_spec *st)
