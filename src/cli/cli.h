@@ -50,6 +50,12 @@ void ae_cli_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+/* A usage error of command cmd: "armebm CMD: message (see 'armebm CMD --help')". */
+void ae_cli_usage(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /* Prints "armebm CMD: msg" on stderr and returns the exit code for err. */
 int ae_cli_fail(const char *cmd, const ae_err_t err);
 

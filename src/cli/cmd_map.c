@@ -75,17 +75,16 @@ int ae_cmd_map(int argc, char **argv, int inverse)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        ae_cli_error("armebm %s: unexpected argument '%s'", cmd, o.args[0]);
+        ae_cli_usage(cmd, "unexpected argument '%s'", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && o.scores != NULL && (inverse || o.in != NULL)) {
-        ae_cli_error(inverse ? "armebm %s: --scores is an input of map only"
-                             : "armebm %s: --in and --scores are two inputs; give one", cmd);
+        ae_cli_usage(cmd, "%s", inverse ? "--scores is an input of map only" : "--in and --scores are two inputs; give one");
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && ((o.in == NULL && o.scores == NULL) || o.out == NULL)) {
-        ae_cli_error(inverse ? "armebm %s: --in FILE and --out FILE are required"
-                             : "armebm %s: --in FILE (or --scores FILE) and --out FILE are required", cmd);
+        ae_cli_usage(cmd, "%s", inverse ? "--in FILE and --out FILE are required"
+                                         : "--in FILE (or --scores FILE) and --out FILE are required");
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {

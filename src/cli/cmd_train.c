@@ -78,7 +78,7 @@ static int parse_targets(target *t, slong *n, const char *list)
         s = e + 1;
     }
 bad:
-    ae_cli_error("armebm train: --targets: '%s' is not a comma-separated list of at most 8 of zipf[:S], "
+    ae_cli_usage("train", "--targets: '%s' is not a comma-separated list of at most 8 of zipf[:S], "
                     "softmax-normal[:T] (S, T positive numbers)", list);
     return -1;
 }
@@ -129,11 +129,11 @@ int ae_cmd_train(int argc, char **argv)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        ae_cli_error("armebm train: unexpected argument '%s' (try armebm train --help)", o.args[0]);
+        ae_cli_usage("train", "unexpected argument '%s'", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && (o.have_vocab || o.have_horizon || o.have_space) && !(o.have_vocab && o.have_horizon)) {
-        ae_cli_error("armebm train: a single space needs both --vocab and --horizon");
+        ae_cli_usage("train", "a single space needs both --vocab and --horizon");
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0) {
@@ -179,7 +179,7 @@ int ae_cmd_train(int argc, char **argv)
     dir = o.out ? o.out : AE_CLI_OUT_DEFAULT;
     nlog = ae_train_log_steps(NULL, steps, o.log_every);
     if (nlog > 10000) {
-        ae_cli_error("armebm train: --log-every %ld gives %ld logged steps, each evaluated certified; at most 10000",
+        ae_cli_usage("train", "--log-every %ld gives %ld logged steps, each evaluated certified; at most 10000",
                 (long)o.log_every, (long)nlog);
         ae_cli_opts_clear(&o);
         return AE_EXIT_USAGE;

@@ -41,6 +41,16 @@ void ae_cli_error(const char *fmt, ...)
     fprintf(stderr, "%s\n", line);
 }
 
+void ae_cli_usage(const char *cmd, const char *fmt, ...)
+{
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ae_cli_error("armebm %s: %s (see 'armebm %s --help')", cmd, msg, cmd);
+}
+
 static int parse_int(slong *out, const char *cmd, const char *opt, const char *s, slong lo, slong hi)
 {
     char *end;
@@ -48,7 +58,7 @@ static int parse_int(slong *out, const char *cmd, const char *opt, const char *s
     errno = 0;
     v = strtoll(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-        ae_cli_error("armebm %s: --%s: '%s' is not an integer in [%ld, %ld]", cmd, opt, s,
+        ae_cli_usage(cmd, "--%s: '%s' is not an integer in [%ld, %ld]", opt, s,
                 (long)lo, (long)hi);
         return -1;
     }
@@ -64,7 +74,7 @@ static int parse_real(double *out, const char *cmd, const char *opt, const char 
     errno = 0;
     v = strtod(s, &end);
     if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || (nonneg && !(v >= 0))) {
-        ae_cli_error("armebm %s: --%s: '%s' is not a finite number%s", cmd, opt, s, nonneg ? " >= 0" : "");
+        ae_cli_usage(cmd, "--%s: '%s' is not a finite number%s", opt, s, nonneg ? " >= 0" : "");
         return -1;
     }
     *out = v;
@@ -98,12 +108,12 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     optind = 0;
     opterr = 0;
     /* the leading ':' makes a missing value ':' rather than '?' (an unknown option) */
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_SPACE:
             if (ae_space_kind_parse(&o->kind, optarg) != 0) {
-                ae_cli_error("armebm %s: --space: '%s' is not 'fixed' or 'eos'", cmd, optarg);
+                ae_cli_usage(cmd, "--space: '%s' is not 'fixed' or 'eos'", optarg);
                 bad = 1;
             }
             o->have_space = 1;
@@ -116,14 +126,14 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_DIGITS: bad = parse_int(&o->digits, cmd, "digits", optarg, 1, 1000); break;
         case O_MAXWORK:
             if (fmpz_set_str(o->max_work, optarg, 10) != 0 || fmpz_sgn(o->max_work) <= 0) {
-                ae_cli_error("armebm %s: --max-work: '%s' is not a positive integer", cmd, optarg);
+                ae_cli_usage(cmd, "--max-work: '%s' is not a positive integer", optarg);
                 bad = 1;
             }
             break;
         case O_MAXMEM:
             if (ae_mem_parse(&o->max_memory, optarg) != 0) {
-                ae_cli_error("armebm %s: --max-memory: '%s' is not a positive number of bytes "
-                             "(an integer, optionally followed by K, M, G or T)", cmd, optarg);
+                ae_cli_usage(cmd, "--max-memory: '%s' is not a positive number of bytes "
+                             "(an integer, optionally followed by K, M, G or T)", optarg);
                 bad = 1;
             }
             break;
@@ -152,7 +162,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
                 v = strtoull(s, &end, 10);
                 if (errno != 0 || end == s || (*end != ',' && *end != '\0') || *s == '-' ||
                     o->nseeds == 64) {
-                    ae_cli_error("armebm %s: --seeds: '%s' is not a comma-separated list of at most 64 non-negative integers", cmd, optarg);
+                    ae_cli_usage(cmd, "--seeds: '%s' is not a comma-separated list of at most 64 non-negative integers", optarg);
                     bad = 1;
                     break;
                 }
@@ -177,7 +187,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
                 v = strtod(s, &end);
                 if (errno != 0 || end == s || (*end != ',' && *end != '\0') || !(v > 0) || v == HUGE_VAL ||
                     o->nlr == 16) {
-                    ae_cli_error("armebm %s: --lr: '%s' is not a comma-separated list of at most 16 positive finite numbers", cmd, optarg);
+                    ae_cli_usage(cmd, "--lr: '%s' is not a comma-separated list of at most 16 positive finite numbers", optarg);
                     bad = 1;
                     break;
                 }
@@ -188,22 +198,23 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
             }
             break;
         }
+        case 'h': /* -h is --help */
         case O_HELP: return -1;
         case ':': {
             /* optopt is the option's code; name it in full even when it was abbreviated */
             const struct option *l = longopts;
             while (l->name != NULL && l->val != optopt)
                 l++;
-            ae_cli_error("armebm %s: option '--%s' needs a value", cmd, l->name ? l->name : "?");
+            ae_cli_usage(cmd, "option '--%s' needs a value", l->name ? l->name : "?");
             bad = 1;
             break;
         }
         default:
             /* an unknown short option leaves optind on its argument, so name it by optopt */
             if (optopt > 0 && optopt < 256)
-                ae_cli_error("armebm %s: unknown option '-%c' (try armebm --help)", cmd, optopt);
+                ae_cli_usage(cmd, "unknown option '-%c'", optopt);
             else
-                ae_cli_error("armebm %s: unknown option '%s' (try armebm --help)", cmd, argv[optind - 1]);
+                ae_cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
             bad = 1;
         }
         if (bad)
@@ -211,7 +222,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     }
     if (o->max_prec < o->prec) {
         if (have_max_prec) {
-            ae_cli_error("armebm %s: --max-prec %ld is below --prec %ld", cmd, (long)o->max_prec, (long)o->prec);
+            ae_cli_usage(cmd, "--max-prec %ld is below --prec %ld", (long)o->max_prec, (long)o->prec);
             return AE_EXIT_USAGE;
         }
         o->max_prec = o->prec;
@@ -231,7 +242,7 @@ int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd)
     ae_err_t err;
     ae_err_init(err);
     if (!o->have_vocab || !o->have_horizon) {
-        ae_cli_error("armebm %s: --vocab and --horizon are required", cmd);
+        ae_cli_usage(cmd, "--vocab and --horizon are required");
         ae_space_init(sp, AE_FIXED, 1, 1, 1, err);
         return AE_EXIT_USAGE;
     }
