@@ -184,6 +184,8 @@ expect 2 "unknown claim 'C99'.*(see 'armebm verify --help')$" -- "$bin" verify C
 expect 2 "both --vocab and --horizon (see 'armebm train --help')$" -- "$bin" train --vocab 2
 expect 2 "needs a value (see 'armebm unmap --help')$" -- "$bin" unmap --in
 expect 2 "unknown option '-x' (see 'armebm count --help')$" -- "$bin" count -x
+expect 2 "takes no --in, --scores or --out (see 'armebm map --help')$" -- "$bin" map "${sp[@]}" --example "$tmp/ex.csv" --out "$tmp/o.csv"
+expect 2 "of map only (see 'armebm unmap --help')$" -- "$bin" unmap "${sp[@]}" --example "$tmp/ex.csv"
 expect 2 "unknown command 'helpme'" -- "$bin" helpme
 # help, -h and version: exit 0, output on stdout, nothing on stderr
 ok_out() {

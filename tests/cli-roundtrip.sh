@@ -124,5 +124,27 @@ if command -v gnuplot >/dev/null 2>&1; then
   fi
 fi
 
+# map --example: a full reward table of the space (9 rows of E(2,2) = 3 states x 3 columns), every
+# allowed entry k/256 with |k| <= 512, exactly the masked ones (the token columns of the depth-1
+# states, which must end) -inf; the same bytes every run, another with --seeds 2; the CSV and the
+# .npy hold the same table (map of each gives the same logits); the table is a valid input of map.
+ex=(--space eos --vocab 2 --horizon 2)
+if "$bin" map "${ex[@]}" --example "$tmp/ex.csv" 2>"$tmp/ex.err" && [ ! -s "$tmp/ex.err" ]; then
+  ok
+  awk -F, 'NR > 1 { n++
+    masked = ($2 != "" && $3 != "EOS")
+    if (masked != ($4 == "-inf")) bad = bad " mask:" NR
+    if (!masked) { k = $4 * 256; if (k != int(k) || k < -512 || k > 512) bad = bad " value:" NR } }
+    END { if (n != 9 || bad != "") { print n, bad; exit 1 } }' "$tmp/ex.csv" && ok || ko "map --example table: $(cat "$tmp/ex.csv")"
+  "$bin" map "${ex[@]}" --example "$tmp/ex2.csv" && cmp -s "$tmp/ex.csv" "$tmp/ex2.csv" && ok || ko "map --example not deterministic"
+  "$bin" map "${ex[@]}" --example "$tmp/ex3.csv" --seeds 2 && ! cmp -s "$tmp/ex.csv" "$tmp/ex3.csv" && ok || ko "map --example ignores --seeds"
+  "$bin" map "${ex[@]}" --example "$tmp/ex.npy" &&
+    "$bin" map "${ex[@]}" --in "$tmp/ex.csv" --out "$tmp/exq1.csv" &&
+    "$bin" map "${ex[@]}" --in "$tmp/ex.npy" --out "$tmp/exq2.csv" &&
+    cmp -s "$tmp/exq1.csv" "$tmp/exq2.csv" && ok || ko "map --example: CSV and .npy tables differ or are not valid input"
+else
+  ko "map --example failed: $(cat "$tmp/ex.err")"
+fi
+
 echo "cli-roundtrip: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -19,6 +19,7 @@ typedef struct {
     ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */
     const char *in, *out, *rewards, *logits, *data;
     const char *scores; /* map --scores: one score per response (an EBM) instead of --in */
+    const char *example; /* map --example FILE: write an example reward table there */
     double tol;
     double atol, rtol;   /* check: < 0 when not given */
     int centered, json;  /* check: --centered, --json */

@@ -8,7 +8,7 @@
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
        O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA,
        O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM, O_MAXMEM, O_ATOL, O_RTOL,
-       O_CENTERED, O_JSON, O_MASKBELOW, O_SCORES };
+       O_CENTERED, O_JSON, O_MASKBELOW, O_SCORES, O_EXAMPLE };
 
 static const struct option longopts[] = {
     {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
@@ -25,7 +25,7 @@ static const struct option longopts[] = {
     {"atol", required_argument, NULL, O_ATOL},       {"rtol", required_argument, NULL, O_RTOL},
     {"centered", no_argument, NULL, O_CENTERED},     {"json", no_argument, NULL, O_JSON},
     {"mask-below", required_argument, NULL, O_MASKBELOW},
-    {"scores", required_argument, NULL, O_SCORES},
+    {"scores", required_argument, NULL, O_SCORES},    {"example", required_argument, NULL, O_EXAMPLE},
     {"steps", required_argument, NULL, O_STEPS},     {"lr", required_argument, NULL, O_LR},
     {"targets", required_argument, NULL, O_TARGETS}, {"log-every", required_argument, NULL, O_LOGEVERY},
     {NULL, 0, NULL, 0}};
@@ -139,6 +139,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
             break;
         case O_IN: o->in = optarg; break;
         case O_SCORES: o->scores = optarg; break;
+        case O_EXAMPLE: o->example = optarg; break;
         case O_OUT: o->out = optarg; break;
         case O_REWARDS: o->rewards = optarg; break;
         case O_LOGITS: o->logits = optarg; break;
