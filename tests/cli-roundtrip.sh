@@ -146,5 +146,18 @@ else
   ko "map --example failed: $(cat "$tmp/ex.err")"
 fi
 
+# train's progress: on a terminal (script(1) gives it one) a bar with elapsed time and ETA, ending
+# at 100%; with stderr a file, or --quiet, none.
+tr=(train --space fixed --vocab 2 --horizon 2 --steps 2000 --seeds 1 --targets zipf)
+if command -v script >/dev/null 2>&1; then
+  script -qec "'$bin' ${tr[*]} --out '$tmp/tr1'" /dev/null >"$tmp/tty.out" 2>&1
+  tr '\r' '\n' <"$tmp/tty.out" | grep -aq '^  \[#*\.*\]  *[0-9]*%  [0-9]* s elapsed, ETA [0-9]* s  F(2,2) zipf' && ok || ko "train on a terminal shows no elapsed/ETA: $(tr '\r' '\n' <"$tmp/tty.out" | head -3)"
+  tr '\r' '\n' <"$tmp/tty.out" | grep -aq '^  \[#\{30\}\] 100%  .* done' && ok || ko "train's progress does not end at 100%"
+  script -qec "'$bin' ${tr[*]} --quiet --out '$tmp/tr2'" /dev/null >"$tmp/tty.out" 2>&1
+  ! grep -aq 'ETA' "$tmp/tty.out" && ok || ko "train --quiet draws progress"
+fi
+"$bin" "${tr[@]}" --out "$tmp/tr3" >/dev/null 2>"$tmp/tr.err"
+! grep -q 'ETA' "$tmp/tr.err" && ok || ko "train draws progress into a file"
+
 echo "cli-roundtrip: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]
