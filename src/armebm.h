@@ -907,6 +907,11 @@ void ae_stream_walk(ae_stream_t st, const ae_gen_struct *g, const ae_space_t sp,
 /* Progress of long walks: when set to a terminal stream, walks running over a second draw a bar
    with an ETA there. Process-wide, set once by the program (the library never sets it). */
 void ae_stream_set_progress(FILE *tty);
+/* The bar those walks and `armebm train` draw: "\r  [###...] PCT%  E s elapsed, ETA R s  WHAT",
+   the ETA extrapolated from the rate so far; a newline when done == n. */
+void ae_progress_draw(FILE *tty, slong done, slong n, double elapsed, const char *what);
+/* Seconds on a monotonic clock, for elapsed times. */
+double ae_wall_seconds(void);
 /* MPI builds (--enable-mpi): when on, every rank of MPI_COMM_WORLD must call the same walks;
    rank 0 hands subtrees out from a dynamic queue and their results are exchanged exactly (Arb's
    serialised balls), so every rank combines the same numbers in the same order and the result

@@ -94,9 +94,9 @@ expect 2 "-1e9 masks, npy" "$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logi
 grep -q "qmask.npy:byte [0-9]*: finite value at a masked entry" "$tmp/err" && ok || ko "npy mask message: $(cat "$tmp/err")"
 expect 0 "-1e9 masks, npy, --mask-below -1e8" "$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/qmask.npy" --mask-below -1e8
 expect 2 "--mask-below nan" "$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/q.csv" --mask-below nan
-grep -q "^armebm check: --mask-below: 'nan' is not a finite number$" "$tmp/err" && ok || ko "$(cat "$tmp/err")"
+grep -q "^armebm check: --mask-below: 'nan' is not a finite number (see 'armebm check --help')$" "$tmp/err" && ok || ko "$(cat "$tmp/err")"
 expect 2 "--atol -1" "$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/q.csv" --atol -1
-grep -q "^armebm check: --atol: '-1' is not a finite number >= 0$" "$tmp/err" && ok || ko "$(cat "$tmp/err")"
+grep -q "^armebm check: --atol: '-1' is not a finite number >= 0 (see 'armebm check --help')$" "$tmp/err" && ok || ko "$(cat "$tmp/err")"
 
 # --json: one object with the criteria, the measures and their locations, KL per prompt, verdict
 expect 1 "--json" "$bin" check "${sp[@]}" --rewards "$tmp/r.csv" --logits "$tmp/q32.csv" --atol 1e-12 --json

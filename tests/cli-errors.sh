@@ -175,5 +175,39 @@ data prompt.txt '+0: 1\n' "line 1:field prompt"
 data vtab.txt '0 \v1\n' "line 1:field token 2: not an integer"
 data nul.txt '0 1\n0\0 1 1\n' "line 2: NUL byte in line"
 
+
+# usage errors end with a pointer to the command's own help; input errors do not (they name a file)
+expect 2 "unknown option '--bogus' (see 'armebm count --help')$" -- "$bin" count --bogus
+expect 2 "required (see 'armebm map --help')$" -- "$bin" map --in "$tmp/good.csv"
+expect 2 "required (see 'armebm check --help')$" -- "$bin" check --rewards "$tmp/good.csv"
+expect 2 "unknown claim 'C99'.*(see 'armebm verify --help')$" -- "$bin" verify C99
+expect 2 "both --vocab and --horizon (see 'armebm train --help')$" -- "$bin" train --vocab 2
+expect 2 "needs a value (see 'armebm unmap --help')$" -- "$bin" unmap --in
+expect 2 "unknown option '-x' (see 'armebm count --help')$" -- "$bin" count -x
+expect 2 "takes no --in, --scores or --out (see 'armebm map --help')$" -- "$bin" map "${sp[@]}" --example "$tmp/ex.csv" --out "$tmp/o.csv"
+expect 2 "of map only (see 'armebm unmap --help')$" -- "$bin" unmap "${sp[@]}" --example "$tmp/ex.csv"
+expect 2 "unknown command 'helpme'" -- "$bin" helpme
+# help, -h and version: exit 0, output on stdout, nothing on stderr
+ok_out() {
+  local pat=$1; shift
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local rc=$?
+  if [ "$rc" -ne 0 ] || [ -s "$tmp/err" ] || ! grep -q -- "$pat" "$tmp/out"; then
+    echo "FAIL: $* -> exit $rc, stdout does not match '$pat' or stderr not empty"; cat "$tmp/err"
+    fails=$((fails + 1))
+  else
+    pass=$((pass + 1))
+  fi
+}
+version=$(sed -n 's/^AC_INIT(\[armebm\], *\[\([^]]*\)\].*/\1/p' "${top_srcdir:-.}/configure.ac")
+ok_out "^armebm $version\$" "$bin" version
+ok_out "^armebm $version\$" "$bin" --version
+ok_out "^Usage: armebm " "$bin" -h
+ok_out "^Usage: armebm " "$bin" help
+for cmd in verify map unmap check count train; do
+  ok_out "^Usage: armebm .*\b$cmd\b" "$bin" help "$cmd"
+  ok_out "^Usage: armebm .*\b$cmd\b" "$bin" "$cmd" -h
+done
+
 echo "cli-errors: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

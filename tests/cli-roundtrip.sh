@@ -124,5 +124,40 @@ if command -v gnuplot >/dev/null 2>&1; then
   fi
 fi
 
+# map --example: a full reward table of the space (9 rows of E(2,2) = 3 states x 3 columns), every
+# allowed entry k/256 with |k| <= 512, exactly the masked ones (the token columns of the depth-1
+# states, which must end) -inf; the same bytes every run, another with --seeds 2; the CSV and the
+# .npy hold the same table (map of each gives the same logits); the table is a valid input of map.
+ex=(--space eos --vocab 2 --horizon 2)
+if "$bin" map "${ex[@]}" --example "$tmp/ex.csv" 2>"$tmp/ex.err" && [ ! -s "$tmp/ex.err" ]; then
+  ok
+  awk -F, 'NR > 1 { n++
+    masked = ($2 != "" && $3 != "EOS")
+    if (masked != ($4 == "-inf")) bad = bad " mask:" NR
+    if (!masked) { k = $4 * 256; if (k != int(k) || k < -512 || k > 512) bad = bad " value:" NR } }
+    END { if (n != 9 || bad != "") { print n, bad; exit 1 } }' "$tmp/ex.csv" && ok || ko "map --example table: $(cat "$tmp/ex.csv")"
+  "$bin" map "${ex[@]}" --example "$tmp/ex2.csv" && cmp -s "$tmp/ex.csv" "$tmp/ex2.csv" && ok || ko "map --example not deterministic"
+  "$bin" map "${ex[@]}" --example "$tmp/ex3.csv" --seeds 2 && ! cmp -s "$tmp/ex.csv" "$tmp/ex3.csv" && ok || ko "map --example ignores --seeds"
+  "$bin" map "${ex[@]}" --example "$tmp/ex.npy" &&
+    "$bin" map "${ex[@]}" --in "$tmp/ex.csv" --out "$tmp/exq1.csv" &&
+    "$bin" map "${ex[@]}" --in "$tmp/ex.npy" --out "$tmp/exq2.csv" &&
+    cmp -s "$tmp/exq1.csv" "$tmp/exq2.csv" && ok || ko "map --example: CSV and .npy tables differ or are not valid input"
+else
+  ko "map --example failed: $(cat "$tmp/ex.err")"
+fi
+
+# train's progress: on a terminal (script(1) gives it one) a bar with elapsed time and ETA, ending
+# at 100%; with stderr a file, or --quiet, none.
+tr=(train --space fixed --vocab 2 --horizon 2 --steps 2000 --seeds 1 --targets zipf)
+if command -v script >/dev/null 2>&1; then
+  script -qec "'$bin' ${tr[*]} --out '$tmp/tr1'" /dev/null >"$tmp/tty.out" 2>&1
+  tr '\r' '\n' <"$tmp/tty.out" | grep -aq '^  \[#*\.*\]  *[0-9]*%  [0-9]* s elapsed, ETA [0-9]* s  F(2,2) zipf' && ok || ko "train on a terminal shows no elapsed/ETA: $(tr '\r' '\n' <"$tmp/tty.out" | head -3)"
+  tr '\r' '\n' <"$tmp/tty.out" | grep -aq '^  \[#\{30\}\] 100%  .* done' && ok || ko "train's progress does not end at 100%"
+  script -qec "'$bin' ${tr[*]} --quiet --out '$tmp/tr2'" /dev/null >"$tmp/tty.out" 2>&1
+  ! grep -aq 'ETA' "$tmp/tty.out" && ok || ko "train --quiet draws progress"
+fi
+"$bin" "${tr[@]}" --out "$tmp/tr3" >/dev/null 2>"$tmp/tr.err"
+! grep -q 'ETA' "$tmp/tr.err" && ok || ko "train draws progress into a file"
+
 echo "cli-roundtrip: $pass passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -20,6 +20,7 @@ typedef struct {
     const char *in, *out, *rewards, *logits, *data;
     const char *instance; /* export --instance TEXT: an instance column of results/ */
     const char *scores; /* map --scores: one score per response (an EBM) instead of --in */
+    const char *example; /* map --example FILE: write an example reward table there */
     double tol;
     double atol, rtol;   /* check: < 0 when not given */
     int centered, json;  /* check: --centered, --json */
@@ -49,6 +50,12 @@ int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd);
 void ae_cli_error(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+/* A usage error of command cmd: "armebm CMD: message (see 'armebm CMD --help')". */
+void ae_cli_usage(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
 #endif
     ;
 /* Prints "armebm CMD: msg" on stderr and returns the exit code for err. */

@@ -186,11 +186,11 @@ int ae_cmd_check(int argc, char **argv)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        ae_cli_error("armebm check: unexpected argument '%s'", o.args[0]);
+        ae_cli_usage("check", "unexpected argument '%s'", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && (o.rewards == NULL || o.logits == NULL)) {
-        ae_cli_error("armebm check: --rewards FILE and --logits FILE are required");
+        ae_cli_usage("check", "--rewards FILE and --logits FILE are required");
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {

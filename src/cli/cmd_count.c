@@ -131,7 +131,7 @@ int ae_cmd_count(int argc, char **argv)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        ae_cli_error("armebm count: unexpected argument '%s'", o.args[0]);
+        ae_cli_usage("count", "unexpected argument '%s'", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {

@@ -6,13 +6,17 @@ static const char help[] =
     "                        --in FILE --out FILE [--digits D] [--prec BITS] [--max-prec BITS]\n"
     "                        [--max-work N] [--max-memory BYTES]\n"
     "       armebm map ... --scores FILE --out FILE ...\n"
+    "       armebm map --space fixed|eos --vocab V --horizon T [--prompts P] --example FILE\n"
     "map reads rewards r and writes logits q = M(r) (soft Bellman backward pass); unmap reads\n"
     "logits q and writes r = M^-1(q). map --scores reads an EBM instead, one score R(y) per\n"
     "response in response order (.npy of shape (Y,) or (P, Y)), and writes M of the rewards\n"
     "with R(y) on the action that ends y and 0 elsewhere: the ARM of p(y) ~ exp R(y). Formats by extension: .npy (float64 output, each value the\n"
     "double nearest the certified value) or .csv (D significant digits, default 17, each correct\n"
     "to one unit in the last digit). The precision is raised until every output value is that\n"
-    "accurate, up to --max-prec.\n";
+    "accurate, up to --max-prec.\n"
+    "map --example FILE writes an example reward table to FILE instead (the generated rewards k/256,\n"
+    "k uniform in [-512, 512], of verify's seed 1, or of the first of --seeds; masked entries -inf),\n"
+    "an input for map, check and verify --rewards to start from.\n";
 
 /* Accuracy each output value needs (ae_table_accurate). */
 static slong needed_bits(const char *path, slong digits)
@@ -60,6 +64,35 @@ static int raise_prec(slong prec, void *ctx, ae_err_t err)
     return ae_mem_need(AE_MEM_MAP, m->sp, prec, 1, m->o->max_memory, m->cmd, err);
 }
 
+/* map --example: rewards that are exact dyadic numbers, so every format writes them exactly and
+   every reader gets the same table. */
+static int write_example(const ae_cli_opts *o, const char *cmd)
+{
+    ae_space_t sp;
+    ae_table_t t;
+    ae_gen_t g;
+    ae_err_t err;
+    int rc;
+    ae_err_init(err);
+    rc = ae_cli_space(sp, o, cmd);
+    if (rc == 0 && ae_space_check_work(sp, o->max_work, err) != 0)
+        rc = ae_cli_fail(cmd, err);
+    if (rc == 0 && ae_mem_need(AE_MEM_MAP, sp, o->prec, 1, o->max_memory, cmd, err) != 0)
+        rc = ae_cli_fail(cmd, err);
+    if (rc == 0) {
+        g->kind = AE_GEN_DYADIC;
+        g->seed = o->seeds[0];
+        g->stream = 0;
+        ae_table_init(t, sp);
+        ae_gen_table(t, g, sp, o->prec);
+        if (ae_table_write(o->example, t, sp, o->digits, err) != 0)
+            rc = ae_cli_fail(cmd, err);
+        ae_table_clear(t);
+    }
+    ae_space_clear(sp);
+    return rc;
+}
+
 int ae_cmd_map(int argc, char **argv, int inverse)
 {
     const char *cmd = inverse ? "unmap" : "map";
@@ -75,17 +108,26 @@ int ae_cmd_map(int argc, char **argv, int inverse)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        ae_cli_error("armebm %s: unexpected argument '%s'", cmd, o.args[0]);
+        ae_cli_usage(cmd, "unexpected argument '%s'", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
+    if (rc == 0 && o.example != NULL) {
+        if (inverse || o.in != NULL || o.scores != NULL || o.out != NULL) {
+            ae_cli_usage(cmd, "%s", inverse ? "--example is an option of map only"
+                                             : "--example FILE writes a table; it takes no --in, --scores or --out");
+            rc = AE_EXIT_USAGE;
+        } else
+            rc = write_example(&o, cmd);
+        ae_cli_opts_clear(&o);
+        return rc;
+    }
     if (rc == 0 && o.scores != NULL && (inverse || o.in != NULL)) {
-        ae_cli_error(inverse ? "armebm %s: --scores is an input of map only"
-                             : "armebm %s: --in and --scores are two inputs; give one", cmd);
+        ae_cli_usage(cmd, "%s", inverse ? "--scores is an input of map only" : "--in and --scores are two inputs; give one");
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && ((o.in == NULL && o.scores == NULL) || o.out == NULL)) {
-        ae_cli_error(inverse ? "armebm %s: --in FILE and --out FILE are required"
-                             : "armebm %s: --in FILE (or --scores FILE) and --out FILE are required", cmd);
+        ae_cli_usage(cmd, "%s", inverse ? "--in FILE and --out FILE are required"
+                                         : "--in FILE (or --scores FILE) and --out FILE are required");
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {

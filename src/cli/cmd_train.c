@@ -78,7 +78,7 @@ static int parse_targets(target *t, slong *n, const char *list)
         s = e + 1;
     }
 bad:
-    ae_cli_error("armebm train: --targets: '%s' is not a comma-separated list of at most 8 of zipf[:S], "
+    ae_cli_usage("train", "--targets: '%s' is not a comma-separated list of at most 8 of zipf[:S], "
                     "softmax-normal[:T] (S, T positive numbers)", list);
     return -1;
 }
@@ -87,21 +87,23 @@ typedef struct {
     FILE *f;
     slong base, total;  /* updates done before this run, in the whole grid */
     int shown;          /* last percentage drawn */
+    double t0, drawn;   /* start, and time of the last drawing */
     char label[160];
 } progress;
 
+/* redrawn when the percentage changes or a second has passed, so elapsed and ETA stay current */
 static void progress_draw(void *ctx, slong done)
 {
     progress *pr = ctx;
-    int pct = (int)((pr->base + done) * 100 / (pr->total > 0 ? pr->total : 1)), i;
-    if (pct == pr->shown)
+    slong total = pr->total > 0 ? pr->total : 1, at = pr->base + done;
+    int pct = (int)(at * 100 / total);
+    double now = ae_wall_seconds();
+    if (pct == pr->shown && now < pr->drawn + 1.0)
         return;
     pr->shown = pct;
-    fprintf(pr->f, "\r%3d%% [", pct);
-    for (i = 0; i < 30; i++)
-        fputc(i < pct * 30 / 100 ? '#' : '.', pr->f);
-    fprintf(pr->f, "] %-60.60s", pr->label);
-    fflush(pr->f);
+    pr->drawn = now;
+    /* the final newline is the caller's, after the last run */
+    ae_progress_draw(pr->f, at < total ? at : total - 1, total, now - pr->t0, pr->label);
 }
 
 int ae_cmd_train(int argc, char **argv)
@@ -129,11 +131,11 @@ int ae_cmd_train(int argc, char **argv)
         return AE_EXIT_OK;
     }
     if (rc == 0 && o.nargs > 0) {
-        ae_cli_error("armebm train: unexpected argument '%s' (try armebm train --help)", o.args[0]);
+        ae_cli_usage("train", "unexpected argument '%s'", o.args[0]);
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0 && (o.have_vocab || o.have_horizon || o.have_space) && !(o.have_vocab && o.have_horizon)) {
-        ae_cli_error("armebm train: a single space needs both --vocab and --horizon");
+        ae_cli_usage("train", "a single space needs both --vocab and --horizon");
         rc = AE_EXIT_USAGE;
     }
     if (rc == 0) {
@@ -179,7 +181,7 @@ int ae_cmd_train(int argc, char **argv)
     dir = o.out ? o.out : AE_CLI_OUT_DEFAULT;
     nlog = ae_train_log_steps(NULL, steps, o.log_every);
     if (nlog > 10000) {
-        ae_cli_error("armebm train: --log-every %ld gives %ld logged steps, each evaluated certified; at most 10000",
+        ae_cli_usage("train", "--log-every %ld gives %ld logged steps, each evaluated certified; at most 10000",
                 (long)o.log_every, (long)nlog);
         ae_cli_opts_clear(&o);
         return AE_EXIT_USAGE;
@@ -204,6 +206,7 @@ int ae_cmd_train(int argc, char **argv)
     pr.base = 0;
     pr.total = nspaces * ntargets * nseeds * nlr * steps;
     pr.shown = -1;
+    pr.t0 = pr.drawn = ae_wall_seconds();
     for (i = 0; i < nspaces && rc == 0; i++) {
         ae_space_t sp;
         char spname[24];
@@ -248,8 +251,8 @@ int ae_cmd_train(int argc, char **argv)
             }
         ae_space_clear(sp);
     }
-    if (pr.f != NULL)
-        fputc('\n', pr.f);
+    if (pr.f != NULL && rc == 0)
+        ae_progress_draw(pr.f, 1, 1, ae_wall_seconds() - pr.t0, "done");
     if (rc == 0 && ae_train_write_all(dir, res, err) != 0)
         rc = ae_cli_fail("train", err);
     if (rc == 0) {

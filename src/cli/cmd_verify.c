@@ -50,7 +50,7 @@ static int parse_claims(int *mask, char **args, int n)
                  strcmp(args[i], "C10") == 0 || strcmp(args[i], "C11") == 0)
             *mask |= AE_CLAIM_DISTILL;
         else {
-            ae_cli_error("armebm verify: unknown claim '%s' (this version checks C1-C6 and distill = C7-C11)", args[i]);
+            ae_cli_usage("verify", "unknown claim '%s' (this version checks C1-C6 and distill = C7-C11)", args[i]);
             return -1;
         }
     }
@@ -269,7 +269,7 @@ int ae_cmd_verify(int argc, char **argv)
         rc = AE_EXIT_USAGE;
     if (rc == 0 && (o.have_vocab || o.have_horizon || o.have_space || o.rewards) &&
         !(o.have_vocab && o.have_horizon)) {
-        ae_cli_error("armebm verify: a single space needs both --vocab and --horizon");
+        ae_cli_usage("verify", "a single space needs both --vocab and --horizon");
         rc = AE_EXIT_USAGE;
     }
     if (rc != 0) {
@@ -299,7 +299,7 @@ int ae_cmd_verify(int argc, char **argv)
         if (mask == AE_CLAIM_ALL)
             mask = streamable;
         if (!o.have_vocab || (mask & ~streamable) || o.rewards || o.data) {
-            ae_cli_error("armebm verify: --stream checks C1-C4 on one generated space: give some of C1 C2 C3 C4, --vocab and --horizon only");
+            ae_cli_usage("verify", "--stream checks C1-C4 on one generated space: give some of C1 C2 C3 C4, --vocab and --horizon only");
             rc = AE_EXIT_USAGE;
         } else {
             so.claims = mask;
@@ -309,10 +309,10 @@ int ae_cmd_verify(int argc, char **argv)
                 rc = ae_cli_fail("verify", err);
         }
     } else if (o.data != NULL && (mask != AE_CLAIM_C6 && mask != AE_CLAIM_ALL)) {
-        ae_cli_error("armebm verify: --data FILE is a data distribution for C6 only");
+        ae_cli_usage("verify", "--data FILE is a data distribution for C6 only");
         rc = AE_EXIT_USAGE;
     } else if (o.data != NULL && (o.rewards || o.logits)) {
-        ae_cli_error("armebm verify: --data does not combine with --rewards or --logits");
+        ae_cli_usage("verify", "--data does not combine with --rewards or --logits");
         rc = AE_EXIT_USAGE;
     } else if (o.data != NULL) {
         ae_space_t sp;
@@ -349,17 +349,17 @@ int ae_cmd_verify(int argc, char **argv)
         }
         ae_space_clear(sp);
     } else if (o.logits != NULL && (mask & ~AE_CLAIM_DISTILL) && mask != AE_CLAIM_ALL) {
-        ae_cli_error("armebm verify: --logits (a student) is for the distillation checks: use 'distill'");
+        ae_cli_usage("verify", "--logits (a student) is for the distillation checks: use 'distill'");
         rc = AE_EXIT_USAGE;
     } else if (o.logits != NULL && o.rewards == NULL) {
-        ae_cli_error("armebm verify: --logits (a student) needs --rewards (its teacher)");
+        ae_cli_usage("verify", "--logits (a student) needs --rewards (its teacher)");
         rc = AE_EXIT_USAGE;
     } else if (o.rewards != NULL) {
         ae_space_t sp;
         ae_table_t r, q;
         o.P = so.prompts = o.have_prompts ? o.P : 1;
         if (!(mask & (AE_CLAIM_C1 | AE_CLAIM_C2 | AE_CLAIM_DISTILL))) {
-            ae_cli_error("armebm verify: C3 is checked on generated instances only; with --rewards choose C1, C2 or distill");
+            ae_cli_usage("verify", "C3 is checked on generated instances only; with --rewards choose C1, C2 or distill");
             rc = AE_EXIT_USAGE;
         }
         if (rc == 0)

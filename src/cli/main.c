@@ -2,7 +2,7 @@
 #include "cli.h"
 
 static const char usage[] =
-    "Usage: armebm [--help] [--version] COMMAND [OPTIONS]\n"
+    "Usage: armebm [-h|--help|help [COMMAND]] [--version|version] COMMAND [OPTIONS]\n"
     "Certified verification of the ARM <-> EBM bijection (soft Bellman map).\n"
     "\n"
     "Commands:\n"
@@ -81,11 +81,20 @@ static int run(int argc, char **argv)
         return AE_EXIT_USAGE;
     }
     cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    /* `armebm help CMD` is `armebm CMD --help` */
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        static char help_opt[] = "--help";
+        char *sub[3];
+        sub[0] = argv[0];
+        sub[1] = argv[2];
+        sub[2] = help_opt;
+        return run(3, sub);
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return AE_EXIT_OK;
     }
-    if (strcmp(cmd, "--version") == 0) {
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("armebm %s\n", PACKAGE_VERSION);
         return AE_EXIT_OK;
     }

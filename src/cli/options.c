@@ -8,7 +8,7 @@
 enum { O_SPACE = 256, O_VOCAB, O_HORIZON, O_PROMPTS, O_PREC, O_MAXPREC, O_MAXWORK, O_IN, O_OUT,
        O_DIGITS, O_REWARDS, O_LOGITS, O_TOL, O_SEEDS, O_QUIET, O_HELP, O_DATA,
        O_STEPS, O_LR, O_TARGETS, O_LOGEVERY, O_THREADS, O_STREAM, O_MAXMEM, O_ATOL, O_RTOL,
-       O_CENTERED, O_JSON, O_MASKBELOW, O_SCORES, O_INSTANCE };
+       O_CENTERED, O_JSON, O_MASKBELOW, O_SCORES, O_INSTANCE, O_EXAMPLE };
 
 static const struct option longopts[] = {
     {"space", required_argument, NULL, O_SPACE},     {"vocab", required_argument, NULL, O_VOCAB},
@@ -26,6 +26,7 @@ static const struct option longopts[] = {
     {"centered", no_argument, NULL, O_CENTERED},     {"json", no_argument, NULL, O_JSON},
     {"mask-below", required_argument, NULL, O_MASKBELOW},
     {"scores", required_argument, NULL, O_SCORES},   {"instance", required_argument, NULL, O_INSTANCE},
+    {"example", required_argument, NULL, O_EXAMPLE},
     {"steps", required_argument, NULL, O_STEPS},     {"lr", required_argument, NULL, O_LR},
     {"targets", required_argument, NULL, O_TARGETS}, {"log-every", required_argument, NULL, O_LOGEVERY},
     {NULL, 0, NULL, 0}};
@@ -41,6 +42,16 @@ void ae_cli_error(const char *fmt, ...)
     fprintf(stderr, "%s\n", line);
 }
 
+void ae_cli_usage(const char *cmd, const char *fmt, ...)
+{
+    char msg[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    ae_cli_error("armebm %s: %s (see 'armebm %s --help')", cmd, msg, cmd);
+}
+
 static int parse_int(slong *out, const char *cmd, const char *opt, const char *s, slong lo, slong hi)
 {
     char *end;
@@ -48,7 +59,7 @@ static int parse_int(slong *out, const char *cmd, const char *opt, const char *s
     errno = 0;
     v = strtoll(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
-        ae_cli_error("armebm %s: --%s: '%s' is not an integer in [%ld, %ld]", cmd, opt, s,
+        ae_cli_usage(cmd, "--%s: '%s' is not an integer in [%ld, %ld]", opt, s,
                 (long)lo, (long)hi);
         return -1;
     }
@@ -64,7 +75,7 @@ static int parse_real(double *out, const char *cmd, const char *opt, const char 
     errno = 0;
     v = strtod(s, &end);
     if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || (nonneg && !(v >= 0))) {
-        ae_cli_error("armebm %s: --%s: '%s' is not a finite number%s", cmd, opt, s, nonneg ? " >= 0" : "");
+        ae_cli_usage(cmd, "--%s: '%s' is not a finite number%s", opt, s, nonneg ? " >= 0" : "");
         return -1;
     }
     *out = v;
@@ -98,12 +109,12 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     optind = 0;
     opterr = 0;
     /* the leading ':' makes a missing value ':' rather than '?' (an unknown option) */
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_SPACE:
             if (ae_space_kind_parse(&o->kind, optarg) != 0) {
-                ae_cli_error("armebm %s: --space: '%s' is not 'fixed' or 'eos'", cmd, optarg);
+                ae_cli_usage(cmd, "--space: '%s' is not 'fixed' or 'eos'", optarg);
                 bad = 1;
             }
             o->have_space = 1;
@@ -116,20 +127,21 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_DIGITS: bad = parse_int(&o->digits, cmd, "digits", optarg, 1, 1000); break;
         case O_MAXWORK:
             if (fmpz_set_str(o->max_work, optarg, 10) != 0 || fmpz_sgn(o->max_work) <= 0) {
-                ae_cli_error("armebm %s: --max-work: '%s' is not a positive integer", cmd, optarg);
+                ae_cli_usage(cmd, "--max-work: '%s' is not a positive integer", optarg);
                 bad = 1;
             }
             break;
         case O_MAXMEM:
             if (ae_mem_parse(&o->max_memory, optarg) != 0) {
-                ae_cli_error("armebm %s: --max-memory: '%s' is not a positive number of bytes "
-                             "(an integer, optionally followed by K, M, G or T)", cmd, optarg);
+                ae_cli_usage(cmd, "--max-memory: '%s' is not a positive number of bytes "
+                             "(an integer, optionally followed by K, M, G or T)", optarg);
                 bad = 1;
             }
             break;
         case O_IN: o->in = optarg; break;
         case O_SCORES: o->scores = optarg; break;
         case O_INSTANCE: o->instance = optarg; break;
+        case O_EXAMPLE: o->example = optarg; break;
         case O_OUT: o->out = optarg; break;
         case O_REWARDS: o->rewards = optarg; break;
         case O_LOGITS: o->logits = optarg; break;
@@ -153,7 +165,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
                 v = strtoull(s, &end, 10);
                 if (errno != 0 || end == s || (*end != ',' && *end != '\0') || *s == '-' ||
                     o->nseeds == 64) {
-                    ae_cli_error("armebm %s: --seeds: '%s' is not a comma-separated list of at most 64 non-negative integers", cmd, optarg);
+                    ae_cli_usage(cmd, "--seeds: '%s' is not a comma-separated list of at most 64 non-negative integers", optarg);
                     bad = 1;
                     break;
                 }
@@ -178,7 +190,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
                 v = strtod(s, &end);
                 if (errno != 0 || end == s || (*end != ',' && *end != '\0') || !(v > 0) || v == HUGE_VAL ||
                     o->nlr == 16) {
-                    ae_cli_error("armebm %s: --lr: '%s' is not a comma-separated list of at most 16 positive finite numbers", cmd, optarg);
+                    ae_cli_usage(cmd, "--lr: '%s' is not a comma-separated list of at most 16 positive finite numbers", optarg);
                     bad = 1;
                     break;
                 }
@@ -189,22 +201,23 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
             }
             break;
         }
+        case 'h': /* -h is --help */
         case O_HELP: return -1;
         case ':': {
             /* optopt is the option's code; name it in full even when it was abbreviated */
             const struct option *l = longopts;
             while (l->name != NULL && l->val != optopt)
                 l++;
-            ae_cli_error("armebm %s: option '--%s' needs a value", cmd, l->name ? l->name : "?");
+            ae_cli_usage(cmd, "option '--%s' needs a value", l->name ? l->name : "?");
             bad = 1;
             break;
         }
         default:
             /* an unknown short option leaves optind on its argument, so name it by optopt */
             if (optopt > 0 && optopt < 256)
-                ae_cli_error("armebm %s: unknown option '-%c' (try armebm --help)", cmd, optopt);
+                ae_cli_usage(cmd, "unknown option '-%c'", optopt);
             else
-                ae_cli_error("armebm %s: unknown option '%s' (try armebm --help)", cmd, argv[optind - 1]);
+                ae_cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
             bad = 1;
         }
         if (bad)
@@ -212,7 +225,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     }
     if (o->max_prec < o->prec) {
         if (have_max_prec) {
-            ae_cli_error("armebm %s: --max-prec %ld is below --prec %ld", cmd, (long)o->max_prec, (long)o->prec);
+            ae_cli_usage(cmd, "--max-prec %ld is below --prec %ld", (long)o->max_prec, (long)o->prec);
             return AE_EXIT_USAGE;
         }
         o->max_prec = o->prec;
@@ -232,7 +245,7 @@ int ae_cli_space(ae_space_t sp, const ae_cli_opts *o, const char *cmd)
     ae_err_t err;
     ae_err_init(err);
     if (!o->have_vocab || !o->have_horizon) {
-        ae_cli_error("armebm %s: --vocab and --horizon are required", cmd);
+        ae_cli_usage(cmd, "--vocab and --horizon are required");
         ae_space_init(sp, AE_FIXED, 1, 1, 1, err);
         return AE_EXIT_USAGE;
     }

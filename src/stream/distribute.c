@@ -41,29 +41,35 @@ void ae_stream_set_progress(FILE *tty)
     progress_tty = tty;
 }
 
-static double wall(void)
+double ae_wall_seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+void ae_progress_draw(FILE *tty, slong done, slong n, double elapsed, const char *what)
+{
+    double eta = done > 0 ? elapsed * (double)(n - done) / (double)done : 0;
+    int w = 30, k;
+    fprintf(tty, "\r  [");
+    for (k = 0; k < w; k++)
+        fputc(k < w * done / n ? '#' : '.', tty);
+    fprintf(tty, "] %3ld%%  %.0f s elapsed, ETA %.0f s  %-48.48s", (long)(100 * done / n), elapsed, eta, what);
+    if (done == n)
+        fputc('\n', tty);
+    fflush(tty);
+}
+
 /* called after task `done` of n finished; serialised by the caller */
 static void progress(slong done, slong n, double t0, slong responses)
 {
-    double el = wall() - t0, eta;
-    int w = 30, k;
+    double el = ae_wall_seconds() - t0;
+    char what[48];
     if (progress_tty == NULL || el < 1.0 || done <= 0)
         return;
-    eta = el * (double)(n - done) / (double)done;
-    fprintf(progress_tty, "\r  [");
-    for (k = 0; k < w; k++)
-        fputc(k < w * done / n ? '#' : '.', progress_tty);
-    fprintf(progress_tty, "] %3ld%%  %.0f s elapsed, ETA %.0f s  (%ld responses)   ", (long)(100 * done / n), el, eta,
-            (long)responses);
-    if (done == n)
-        fputc('\n', progress_tty);
-    fflush(progress_tty);
+    snprintf(what, sizeof what, "(%ld responses)", (long)responses);
+    ae_progress_draw(progress_tty, done, n, el, what);
 }
 
 typedef struct {
@@ -302,7 +308,7 @@ void _ae_stream_distribute(void *tasks, const ae_stream_payload *pl, slong ntask
     c.ntask = ntask;
     c.responses = responses;
     c.threads = threads > 0 ? threads : 1;
-    c.t0 = wall();
+    c.t0 = ae_wall_seconds();
     c.done = c.others = c.shown = 0;
     c.mine = ae_calloc((size_t)(ntask > 0 ? ntask : 1), 1);
     ae_stream_mpi_rank(&rank, &size);
