@@ -365,6 +365,34 @@ int _ae_npy_read_scores(arb_ptr scores, const ae_space_t sp, FILE *in, const cha
     return npy_read(NULL, scores, 1, sp, in, path, -INFINITY, err);
 }
 
+/* The next value of the data section, read in chunks of n bytes into buf; a short read is
+   named by its byte offset. */
+static int next_value(double *v, unsigned char *buf, size_t n, size_t *pos, size_t *fill,
+                      slong *consumed, size_t isz, int big, slong nvals, slong data_start, FILE *in,
+                      const char *path, ae_err_t err)
+{
+    slong nbytes = nvals * (slong)isz;
+    if (*pos == *fill) {
+        size_t want = (size_t)(nbytes - *consumed), got;
+        if (want > n)
+            want = n;
+        got = fread(buf, 1, want, in);
+        if (got < want)
+            return ferror(in) ? npy_ioerr(err, path)
+                              : npy_fail(err, path, data_start + *consumed + (slong)got,
+                                         "data truncated: the file ends here, but the header "
+                                         "declares %ld values of %lu bytes from byte %ld to "
+                                         "byte %ld", (long)nvals, (unsigned long)isz,
+                                         (long)data_start, (long)(data_start + nbytes));
+        *consumed += (slong)got;
+        *pos = 0;
+        *fill = got;
+    }
+    *v = npy_decode(buf + *pos, isz, big);
+    *pos += isz;
+    return 0;
+}
+
 /* A table (t), or with want_scores one score per response (scores, P*Y); both NULL: a probe.
    Finite values <= mask_below at masked table entries are read as -inf. */
 static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
@@ -461,26 +489,9 @@ static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_spac
     if (want_scores) {
         for (idx = 0; idx < nvals; idx++) {
             double v;
-            if (pos == fill) {
-                size_t want = (size_t)(nbytes - consumed);
-                if (want > sizeof buf)
-                    want = sizeof buf;
-                got = fread(buf, 1, want, in);
-                if (got < want) {
-                    rc = ferror(in) ? npy_ioerr(err, path)
-                                    : npy_fail(err, path, data_start + consumed + (slong)got,
-                                               "data truncated: the file ends here, but the header "
-                                               "declares %ld values of %lu bytes from byte %ld to "
-                                               "byte %ld", (long)nvals, (unsigned long)isz,
-                                               (long)data_start, (long)(data_start + nbytes));
-                    goto done;
-                }
-                consumed += (slong)got;
-                pos = 0;
-                fill = got;
-            }
-            v = npy_decode(buf + pos, isz, big);
-            pos += isz;
+            if ((rc = next_value(&v, buf, sizeof buf, &pos, &fill, &consumed, isz, big, nvals, data_start,
+                                 in, path, err)) != 0)
+                goto done;
             if (!isfinite(v)) {
                 char where[AE_IO_PREFIX_MAX + 80];
                 response_name(where, sizeof where, sp, idx / Y, idx % Y);
@@ -503,29 +514,9 @@ static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_spac
                 const char *why;
                 double v;
                 int cls;
-                if (pos == fill) {
-                    size_t want = (size_t)(nbytes - consumed);
-                    if (want > sizeof buf)
-                        want = sizeof buf;
-                    got = fread(buf, 1, want, in);
-                    if (got < want) {
-                        if (ferror(in))
-                            rc = npy_ioerr(err, path);
-                        else
-                            rc = npy_fail(err, path, data_start + consumed + (slong)got,
-                                          "data truncated: the file ends here, but the header "
-                                          "declares %ld values of %lu bytes from byte %ld to "
-                                          "byte %ld", (long)(sp->P * sp->S * sp->A),
-                                          (unsigned long)isz, (long)data_start,
-                                          (long)(data_start + nbytes));
-                        goto done;
-                    }
-                    consumed += (slong)got;
-                    pos = 0;
-                    fill = got;
-                }
-                v = npy_decode(buf + pos, isz, big);
-                pos += isz;
+                if ((rc = next_value(&v, buf, sizeof buf, &pos, &fill, &consumed, isz, big, nvals,
+                                     data_start, in, path, err)) != 0)
+                    goto done;
                 cls = isnan(v) ? AE_IO_NAN : isinf(v) ? (v < 0 ? AE_IO_NEG_INF : AE_IO_POS_INF)
                                                       : AE_IO_FINITE;
                 if (cls == AE_IO_FINITE && v <= mask_below && !ae_space_allowed(sp, d, a))
