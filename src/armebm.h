@@ -139,8 +139,15 @@ ulong ae_mem_default_limit(void);
 int ae_mem_parse(ulong *bytes, const char *s);
 /* "F(8,4)" or "E(8,4)" into buf (at least 64 bytes). */
 void ae_space_name(char *buf, size_t n, const ae_space_t sp);
+/* The space column of a result row: "F(8,4)" for one prompt, "F(8,4) P=2" for several, so
+   that the row names every parameter of its space. */
+void ae_space_row_name(char *buf, size_t n, const ae_space_t sp);
 /* Parse "fixed" or "eos". */
 int ae_space_kind_parse(ae_space_kind *kind, const char *s);
+/* Parse a row's space column, "E(V,T)" or "E(V,T) P=N" (F likewise; digits only, one space
+   before P): 0, or -1 when s is not of that form. *P is 1 when the text has no "P=". The
+   values are not range-checked (ae_space_init does that). */
+int ae_space_row_parse(ae_space_kind *kind, slong *V, slong *T, slong *P, const char *s);
 
 /* Depth of state index s (0 <= s < S). */
 slong ae_space_depth(const ae_space_t sp, slong s);
@@ -398,7 +405,7 @@ void ae_walk(const ae_space_t sp, const ae_visitor *vis);
 typedef struct {
     char claim[8];       /* "C1" */
     char check[64];      /* short identifier of the check */
-    char space[24];      /* "F(8,4)" */
+    char space[24];      /* "F(8,4)", "F(8,4) P=2" (ae_space_row_name) */
     char prompt[24];     /* prompt index, or "all" */
     char instance[256];  /* "dyadic:seed=1", "potential:seed=2", "file:R.npy" */
     char arith[12];      /* exact | certified */
@@ -692,6 +699,7 @@ typedef struct {
     double *d;           /* P*Y masses rounded to double (training) */
     slong zeros;         /* responses of zero mass */
     slong prec;          /* precision of b for certified-only data (0 when exact) */
+    double sum_dev;      /* a file of probabilities: its total minus 1, before dividing by it */
     char name[96];
 } ae_data_struct;
 typedef ae_data_struct ae_data_t[1];
@@ -705,8 +713,23 @@ void ae_data_generate(ae_data_t d, ae_data_kind kind, double param, uint64_t see
                       const ae_space_t sp, slong prec);
 /* Empirical distribution from a text file: one response per line, tokens separated by spaces
    ('-' for the empty response of E), optionally preceded by "PROMPT:" and followed by
-   "* COUNT". Lines starting with '#' and blank lines are skipped. Errors name path:line. */
+   "* COUNT". Lines starting with '#' and blank lines are skipped. Errors name path:line.
+   A path ending in .npy or .csv is a file of probabilities instead (ae_data_read_probs). */
 int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t err);
+/* A file of probabilities rho(x,y), one per response in response order (the order of
+   map --scores), prompt after prompt: .npy (float64/float32) of shape (Y,) for one prompt or
+   (P, Y), or CSV with header `prompt,response,value` (response: its tokens separated by
+   single spaces, empty for EOS alone; value: a decimal or a fraction N/D; every response
+   once). Each value must be finite and >= 0, each prompt must have mass, and the total must
+   be within 10^-AE_DATA_SUM_TOL_DIGITS of 1; rho is then the values divided by their total,
+   exactly (sum_dev records the total minus 1). Errors name path and byte or line. */
+#define AE_DATA_SUM_TOL_DIGITS 6
+#define AE_DATA_SUM_TOL_INV 1000000
+int ae_data_read_probs(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t err);
+/* Writes rho in that layout, by the extension of path: .npy holds the float64 nearest each
+   probability (of the exact rational, or of the midpoint of a certified enclosure); .csv the
+   exact rational N/D when d is exact, else `digits` correctly rounded significant digits. */
+int ae_data_write(const char *path, const ae_data_t d, const ae_space_t sp, slong digits, ae_err_t err);
 /* Rank of response y (tokens, length n; in E without the EOS) or -1 when it is not in Y. */
 slong ae_space_response_rank_tokens(const ae_space_t sp, const slong *tok, slong n);
 /* Prefix masses rho(x, s) for every state (P*S entries), exact (rho exact) or certified. */
@@ -841,7 +864,7 @@ ae_verdict ae_train_run(ae_train_point *pts, ae_train_problem_t pb, const ae_tra
 
 /* Results of a grid of runs and their tables. */
 typedef struct {
-    char space[24];        /* "F(8,4)" */
+    char space[24];        /* "F(8,4)", "F(8,4) P=2" */
     char target[64];       /* "zipf(s=1)" */
     double lr;
     uint64_t seed;         /* seed of the target distribution */

@@ -61,7 +61,7 @@ ae_row *ae_row_new(ae_rows_t rows, const char *claim, const char *check, const a
     ae_row *r = ae_rows_add(rows);
     snprintf(r->claim, sizeof r->claim, "%s", claim);
     snprintf(r->check, sizeof r->check, "%s", check);
-    ae_space_name(r->space, sizeof r->space, in->sp);
+    ae_space_row_name(r->space, sizeof r->space, in->sp);
     snprintf(r->prompt, sizeof r->prompt, in->sp->P == 1 ? "0" : "all");
     snprintf(r->instance, sizeof r->instance, "%s", in->name);
     snprintf(r->arith, sizeof r->arith, "%s", arith);

@@ -14,6 +14,7 @@ typedef struct {
     ae_space_kind kind;
     slong V, T, P;
     int have_prompts;
+    const char *row_space; /* --space given as a row's space column, "E(8,4) P=2" (sets V, T, P) */
     slong prec, max_prec, digits;
     fmpz_t max_work;
     ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */

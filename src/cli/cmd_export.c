@@ -2,6 +2,7 @@
    another tool can recompute the row. */
 #include "cli.h"
 #include <errno.h>
+#include <math.h>
 
 static const char help[] =
     "Usage: armebm export --space fixed|eos --vocab V --horizon T [--prompts P]\n"
@@ -158,6 +159,72 @@ static int parse_instance(instance_spec *in, const char *text, const ae_space_t 
     return 0;
 }
 
+/* A data distribution rho of C6 as a row names it: zipf(s=S):seed=N,
+   softmax-normal(t=T):seed=N, uniform or random:seed=N, optionally followed by the rows'
+   note " (infimum: K zero-mass y)". Returns 1 and fills kind, param, seed and *zeros (-1
+   without a note) when text names one; 0 when text is no data family at all (another kind of
+   instance); -1 with why set when it starts like one but is malformed. */
+static int parse_rho(ae_data_kind *kind, double *param, uint64_t *seed, slong *zeros, const char *text, char *why,
+                     size_t nwhy)
+{
+    static const struct {
+        const char *prefix, *pname;
+        ae_data_kind kind;
+    } fam[] = {{"zipf(s=", "s", AE_DATA_ZIPF}, {"softmax-normal(t=", "t", AE_DATA_SOFTMAX_NORMAL},
+               {"random:seed=", NULL, AE_DATA_RANDOM}, {"uniform", NULL, AE_DATA_UNIFORM}};
+    char buf[256], *note, *end;
+    size_t k, len;
+    for (k = 0; k < sizeof fam / sizeof fam[0]; k++)
+        if (strncmp(text, fam[k].prefix, strlen(fam[k].prefix)) == 0)
+            break;
+    if (k == sizeof fam / sizeof fam[0] || strlen(text) >= sizeof buf)
+        return 0;
+    if (fam[k].kind == AE_DATA_UNIFORM && text[7] != '\0' && text[7] != ' ')
+        return 0;
+    strcpy(buf, text);
+    *kind = fam[k].kind;
+    *param = fam[k].kind == AE_DATA_ZIPF ? 1 : fam[k].kind == AE_DATA_SOFTMAX_NORMAL ? 0.1 : 0;
+    *seed = 0;
+    *zeros = -1;
+    note = strstr(buf, " (infimum: ");
+    if (note != NULL) {
+        unsigned long long z;
+        int used = 0;
+        if (sscanf(note, " (infimum: %llu zero-mass y)%n", &z, &used) != 1 || note[used] != '\0') {
+            snprintf(why, nwhy, "the note must read ' (infimum: K zero-mass y)'");
+            return -1;
+        }
+        *zeros = (slong)z;
+        *note = '\0';
+    }
+    len = strlen(fam[k].prefix);
+    if (fam[k].pname != NULL) { /* "S):seed=N" with S as the rows print it (%g) */
+        char again[64];
+        errno = 0;
+        *param = strtod(buf + len, &end);
+        snprintf(again, sizeof again, "%g", *param);
+        if (errno != 0 || end == buf + len || strncmp(end, "):seed=", 7) != 0 || !(*param > 0) ||
+            !isfinite(*param) || strncmp(buf + len, again, strlen(again)) != 0 || buf + len + strlen(again) != end) {
+            snprintf(why, nwhy, "expected %s%s=NUMBER):seed=N, the number as the rows print it (e.g. 1 or 0.1)",
+                     fam[k].prefix, fam[k].pname);
+            return -1;
+        }
+        len = (size_t)(end - buf) + 7;
+    }
+    if (fam[k].kind == AE_DATA_UNIFORM) {
+        if (buf[len] != '\0') {
+            snprintf(why, nwhy, "unexpected '%s' after 'uniform'", buf + len);
+            return -1;
+        }
+        return 1;
+    }
+    if (parse_u64(seed, buf + len) != 0) {
+        snprintf(why, nwhy, "expected a seed (digits) after 'seed=' in '%s'", buf);
+        return -1;
+    }
+    return 1;
+}
+
 /* Fills out with the instance: the teacher's rewards, or the student's logits q* + delta. */
 static void build_instance(ae_table_t out, const instance_spec *in, const ae_space_t sp, slong prec)
 {
@@ -215,6 +282,11 @@ int ae_cmd_export(int argc, char **argv)
     ae_err_t err;
     instance_spec in;
     char why[256];
+    ae_data_kind dkind = AE_DATA_UNIFORM;
+    double dparam = 0;
+    uint64_t dseed = 0;
+    slong dzeros = -1;
+    int is_rho = 0;
     int rc = ae_cli_parse(&o, "export", argc, argv);
 
     if (rc < 0) {
@@ -240,11 +312,39 @@ int ae_cmd_export(int argc, char **argv)
         rc = ae_cli_fail("export", err);
     if (rc == 0 && ae_mem_need(AE_MEM_MAP, sp, o.prec, 1, o.max_memory, "export", err) != 0)
         rc = ae_cli_fail("export", err);
-    if (rc == 0 && parse_instance(&in, o.instance, sp, why, sizeof why) != 0) {
+    if (rc == 0 && (is_rho = parse_rho(&dkind, &dparam, &dseed, &dzeros, o.instance, why, sizeof why)) < 0) {
         ae_cli_error("armebm export: --instance '%s': %s", o.instance, why);
         rc = AE_EXIT_USAGE;
     }
-    if (rc == 0) {
+    if (rc == 0 && is_rho) {
+        ae_data_t rho;
+        ae_data_init(rho, sp);
+        /* at twice --prec, as the verify suite generates it */
+        ae_data_generate(rho, dkind, dparam, dseed, sp, 2 * o.prec);
+        if (dzeros >= 0 && dzeros != rho->zeros) {
+            char name[64];
+            ae_space_row_name(name, sizeof name, sp);
+            ae_cli_error("armebm export: --instance '%s': the note counts %ld zero-mass responses, but %s on %s has "
+                         "%ld (is the space that of the row?)", o.instance, (long)dzeros, rho->name, name,
+                         (long)rho->zeros);
+            rc = AE_EXIT_USAGE;
+        } else if (ae_data_write(o.out, rho, sp, o.digits, err) != 0)
+            rc = ae_cli_fail("export", err);
+        else
+            printf("%s: %ld probabilities rho(x,y) of %s (P x Y = %ld x %ld), %s\n", o.out, (long)(rho->P * rho->Y),
+                   rho->name, (long)rho->P, (long)rho->Y,
+                   ae_table_format(o.out) == AE_TABLE_NPY
+                       ? (rho->exact ? "each the float64 nearest the exact rational (not exact: .csv keeps it exact)"
+                                     : "each the float64 nearest its certified value (rho is not rational)")
+                       : (rho->exact ? "exact rationals N/D" : "each rounded to --digits significant digits (rho is "
+                                                               "not rational)"));
+        ae_data_clear(rho);
+    }
+    if (rc == 0 && !is_rho && parse_instance(&in, o.instance, sp, why, sizeof why) != 0) {
+        ae_cli_error("armebm export: --instance '%s': %s", o.instance, why);
+        rc = AE_EXIT_USAGE;
+    }
+    if (rc == 0 && !is_rho) {
         ae_table_init(out, sp);
         build_instance(out, &in, sp, o.prec < 256 ? 256 : o.prec);
         if (ae_table_write(o.out, out, sp, o.digits, err) != 0)

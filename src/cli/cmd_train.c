@@ -211,7 +211,7 @@ int ae_cmd_train(int argc, char **argv)
         ae_space_t sp;
         char spname[24];
         ae_space_init(sp, spaces[i].kind, spaces[i].V, spaces[i].T, o.P, err);
-        ae_space_name(spname, sizeof spname, sp);
+        ae_space_row_name(spname, sizeof spname, sp);
         for (j = 0; j < ntargets; j++)
             for (k = 0; k < nseeds; k++) {
                 ae_data_t rho;

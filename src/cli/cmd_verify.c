@@ -17,7 +17,10 @@ static const char help[] =
     "certified checks on dyadic rewards); distill on E(3,4) F(4,4) E(2,8), seeds 1,2.\n"
     "C4, C5 (chain rules, gradients) run on the dyadic instances; C6 (Proposition 2) on the data\n"
     "distributions zipf(s=1), softmax-normal(t=0.1), uniform and random, or with --data FILE on\n"
-    "the empirical distribution of a file of sequences (one per line: [PROMPT:] TOKENS [* COUNT]).\n"
+    "the empirical distribution of a file of sequences (one per line: [PROMPT:] TOKENS [* COUNT]),\n"
+    "or, when FILE ends in .npy or .csv, on a file of probabilities rho(x,y), one per response\n"
+    "(armebm export writes them; shape (P, Y), or CSV prompt,response,value); they must be >= 0\n"
+    "and sum to 1 within 1e-6, and are divided by their sum exactly.\n"
     "With --rewards FILE: certified C1, C2 and the distillation grid on that teacher table;\n"
     "with --logits FILE too: that student against that teacher (C7-C9 bounds).\n"
     "With --stream (one space; C1-C4, default all four): table-free walks on dyadic\n"
@@ -337,6 +340,10 @@ int ae_cmd_verify(int argc, char **argv)
             if (ae_data_read(rho, sp, o.data, err) != 0)
                 rc = ae_cli_fail("verify", err);
             else {
+                if (rho->sum_dev != 0 && !o.quiet) /* said once: the rows are about rho/total */
+                    fprintf(stderr, "armebm verify: %s: the probabilities sum to 1 %c %.3g, not exactly 1; "
+                            "each was divided by that sum (exactly) before the checks\n", o.data,
+                            rho->sum_dev < 0 ? '-' : '+', fabs(rho->sum_dev));
                 in.sp = sp;
                 in.r = NULL;
                 in.gen.kind = AE_GEN_DYADIC;

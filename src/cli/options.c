@@ -85,6 +85,7 @@ static int parse_real(double *out, const char *cmd, const char *opt, const char 
 int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
 {
     int c, have_max_prec = 0;
+    slong rs_V = 0, rs_T = 0, rs_P = 0; /* from --space 'E(V,T) P=N' */
     memset(o, 0, sizeof *o);
     o->kind = AE_FIXED;
     o->P = 1;
@@ -113,8 +114,13 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         int bad = 0;
         switch (c) {
         case O_SPACE:
-            if (ae_space_kind_parse(&o->kind, optarg) != 0) {
-                ae_cli_usage(cmd, "--space: '%s' is not 'fixed' or 'eos'", optarg);
+            if (ae_space_kind_parse(&o->kind, optarg) == 0)
+                o->row_space = NULL;
+            else if (ae_space_row_parse(&o->kind, &rs_V, &rs_T, &rs_P, optarg) == 0)
+                o->row_space = optarg;
+            else {
+                ae_cli_usage(cmd, "--space: '%s' is not 'fixed', 'eos' or a results row's space "
+                             "such as 'E(8,4) P=2'", optarg);
                 bad = 1;
             }
             o->have_space = 1;
@@ -222,6 +228,24 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         }
         if (bad)
             return AE_EXIT_USAGE;
+    }
+    if (o->row_space != NULL) { /* a row's space sets V, T and P: other values must agree */
+        const char *clash = o->have_vocab && o->V != rs_V ? "--vocab"
+                            : o->have_horizon && o->T != rs_T ? "--horizon"
+                            : o->have_prompts && o->P != rs_P ? "--prompts" : NULL;
+        if (clash != NULL) {
+            ae_cli_usage(cmd, "%s disagrees with --space '%s'", clash, o->row_space);
+            return AE_EXIT_USAGE;
+        }
+        if (rs_V < 1 || rs_V > AE_V_MAX || rs_T < 1 || rs_T > AE_T_MAX || rs_P < 1 || rs_P > AE_V_MAX) {
+            ae_cli_usage(cmd, "--space '%s': V must be in [1, %ld], T in [1, %ld], P in [1, %ld]",
+                         o->row_space, (long)AE_V_MAX, (long)AE_T_MAX, (long)AE_V_MAX);
+            return AE_EXIT_USAGE;
+        }
+        o->V = rs_V;
+        o->T = rs_T;
+        o->P = rs_P;
+        o->have_vocab = o->have_horizon = o->have_prompts = 1;
     }
     if (o->max_prec < o->prec) {
         if (have_max_prec) {

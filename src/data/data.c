@@ -23,6 +23,7 @@ void ae_data_init(ae_data_t d, const ae_space_t sp)
     d->d = ae_calloc((size_t)(d->P * d->Y), sizeof(double));
     d->zeros = 0;
     d->prec = 0;
+    d->sum_dev = 0;
     d->name[0] = '\0';
 }
 
@@ -343,8 +344,11 @@ int _ae_data_read_stream(ae_data_t d, const ae_space_t sp, FILE *f, const char *
 
 int ae_data_read(ae_data_t d, const ae_space_t sp, const char *path, ae_err_t err)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f;
     int rc;
+    if (ae_table_format(path) != AE_TABLE_UNKNOWN)
+        return ae_data_read_probs(d, sp, path, err);
+    f = fopen(path, "r");
     if (f == NULL)
         return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
     rc = _ae_data_read_stream(d, sp, f, path, err);

@@ -8,11 +8,8 @@
 
 static const char csv_header[] = "prompt,prefix,action,value";
 
-static int csv_fail(ae_err_t err, const char *path, slong line, const char *field,
-                    const char *fmt, ...) AE_IO_PRINTF(5, 6);
-
-static int csv_fail(ae_err_t err, const char *path, slong line, const char *field,
-                    const char *fmt, ...)
+int _ae_csv_fail(ae_err_t err, const char *path, slong line, const char *field,
+                 const char *fmt, ...)
 {
     char why[400];
     va_list ap;
@@ -24,8 +21,7 @@ static int csv_fail(ae_err_t err, const char *path, slong line, const char *fiel
     return ae_err_set(err, AE_E_INPUT, "%s:line %ld: %s", path, (long)line, why);
 }
 
-/* Digits only in [s, e): 0 with *v < bound, 1 when not such an integer, 2 when >= bound. */
-static int parse_index(slong *v, const char *s, const char *e, slong bound)
+int _ae_csv_parse_index(slong *v, const char *s, const char *e, slong bound)
 {
     slong x = 0;
     if (s == e)
@@ -50,9 +46,8 @@ static int ieq(const char *s, const char *lower)
     return *s == '\0' && *lower == '\0';
 }
 
-/* The decimal s (syntax already checked) as the exact rational it is, into q; 1 when its
-   power of ten is beyond AE_IO_EXACT_EXP_MAX (q would be too large to be worth building). */
-static int decimal_exact(fmpq_t q, const char *s)
+/* q would be too large to be worth building beyond AE_IO_EXACT_EXP_MAX */
+int _ae_csv_decimal_exact(fmpq_t q, const char *s)
 {
     size_t n = strlen(s), k = 0;
     char *digits = ae_malloc(n + 1);
@@ -99,8 +94,8 @@ static int decimal_exact(fmpq_t q, const char *s)
 }
 
 /* Strict syntax check first: arb_set_str alone would take "[1 +/- 2]", "--1" and digits
-   split by spaces. Sets *cls; for finite values sets x to a ball containing the decimal. */
-static const char *parse_value(arb_t x, int *cls, const char *s, slong prec)
+   split by spaces. */
+const char *_ae_csv_parse_value(arb_t x, int *cls, const char *s, slong prec)
 {
     static const char bad[] = "not a number (expected a decimal such as -1.25e-3, inf or -inf)";
     const char *c = s;
@@ -150,12 +145,12 @@ int _ae_csv_probe(FILE *in, const char *path, ae_err_t err)
     if (ferror(in))
         return ae_err_set(err, AE_E_IO, "%s: read error: %s", path, strerror(errno));
     if (n == 0)
-        return csv_fail(err, path, 1, NULL, "empty file (expected the header '%s')", csv_header);
+        return _ae_csv_fail(err, path, 1, NULL, "empty file (expected the header '%s')", csv_header);
     h[n] = '\0';
     /* the header, then the end of the line (LF or CRLF) or of the file */
     if (strncmp(h, csv_header, sizeof csv_header - 1) != 0 ||
         (n >= sizeof csv_header && h[sizeof csv_header - 1] != '\n' && h[sizeof csv_header - 1] != '\r'))
-        return csv_fail(err, path, 1, NULL, "bad header (expected exactly '%s')", csv_header);
+        return _ae_csv_fail(err, path, 1, NULL, "bad header (expected exactly '%s')", csv_header);
     return 0;
 }
 
@@ -201,12 +196,12 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
         if (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
         if (memchr(line, '\0', len) != NULL) {
-            rc = csv_fail(err, path, lineno, NULL, "NUL byte in line (not a text file?)");
+            rc = _ae_csv_fail(err, path, lineno, NULL, "NUL byte in line (not a text file?)");
             break;
         }
         if (lineno == 1) {
             if (strcmp(line, csv_header) != 0)
-                rc = csv_fail(err, path, 1, NULL, "bad header (expected exactly '%s')", csv_header);
+                rc = _ae_csv_fail(err, path, 1, NULL, "bad header (expected exactly '%s')", csv_header);
             continue;
         }
         if (len == 0) { /* allowed only as trailing blank lines */
@@ -215,7 +210,7 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
             continue;
         }
         if (blank != 0) {
-            rc = csv_fail(err, path, blank, NULL, "empty line inside the table");
+            rc = _ae_csv_fail(err, path, blank, NULL, "empty line inside the table");
             break;
         }
 
@@ -229,15 +224,15 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
                 *c = '\0';
             }
         if (nf != 4) {
-            rc = csv_fail(err, path, lineno, NULL, "expected 4 fields (%s), found %ld", csv_header,
+            rc = _ae_csv_fail(err, path, lineno, NULL, "expected 4 fields (%s), found %ld", csv_header,
                           (long)nf);
             break;
         }
 
-        r = parse_index(&p, f[0], f[0] + strlen(f[0]), sp->P);
+        r = _ae_csv_parse_index(&p, f[0], f[0] + strlen(f[0]), sp->P);
         if (r != 0) {
-            rc = r == 1 ? csv_fail(err, path, lineno, "prompt", "'%.40s' is not a prompt index", f[0])
-                        : csv_fail(err, path, lineno, "prompt", "prompt %.40s out of range (expected "
+            rc = r == 1 ? _ae_csv_fail(err, path, lineno, "prompt", "'%.40s' is not a prompt index", f[0])
+                        : _ae_csv_fail(err, path, lineno, "prompt", "prompt %.40s out of range (expected "
                                    "0..%ld)", f[0], (long)(sp->P - 1));
             break;
         }
@@ -250,20 +245,20 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
                 while (*e && *e != ' ')
                     e++;
                 if (e == c) {
-                    rc = csv_fail(err, path, lineno, "prefix", "tokens must be separated by single "
+                    rc = _ae_csv_fail(err, path, lineno, "prefix", "tokens must be separated by single "
                                   "spaces");
                     break;
                 }
                 if (d >= sp->T - 1) {
-                    rc = csv_fail(err, path, lineno, "prefix", "prefix too deep: states have at most "
+                    rc = _ae_csv_fail(err, path, lineno, "prefix", "prefix too deep: states have at most "
                                   "T-1 = %ld tokens", (long)(sp->T - 1));
                     break;
                 }
-                r = parse_index(&tok, c, e, sp->V);
+                r = _ae_csv_parse_index(&tok, c, e, sp->V);
                 if (r != 0) {
-                    rc = r == 1 ? csv_fail(err, path, lineno, "prefix", "'%.*s' is not a token",
+                    rc = r == 1 ? _ae_csv_fail(err, path, lineno, "prefix", "'%.*s' is not a token",
                                            (int)(e - c > 40 ? 40 : e - c), c)
-                                : csv_fail(err, path, lineno, "prefix", "token %.*s out of range "
+                                : _ae_csv_fail(err, path, lineno, "prefix", "token %.*s out of range "
                                            "(expected 0..%ld)", (int)(e - c > 40 ? 40 : e - c), c,
                                            (long)(sp->V - 1));
                     break;
@@ -281,30 +276,30 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
 
         if (strcmp(f[2], "EOS") == 0) {
             if (sp->kind != AE_EOS) {
-                rc = csv_fail(err, path, lineno, "action", "EOS is not an action of the fixed-length "
+                rc = _ae_csv_fail(err, path, lineno, "action", "EOS is not an action of the fixed-length "
                               "space (expected 0..%ld)", (long)(sp->V - 1));
                 break;
             }
             a = sp->V;
-        } else if ((r = parse_index(&a, f[2], f[2] + strlen(f[2]), sp->V)) != 0) {
-            rc = r == 1 ? csv_fail(err, path, lineno, "action", "'%.40s' is not an action "
+        } else if ((r = _ae_csv_parse_index(&a, f[2], f[2] + strlen(f[2]), sp->V)) != 0) {
+            rc = r == 1 ? _ae_csv_fail(err, path, lineno, "action", "'%.40s' is not an action "
                                    "(expected 0..%ld%s)", f[2], (long)(sp->V - 1),
                                    sp->kind == AE_EOS ? " or EOS" : "")
-                        : csv_fail(err, path, lineno, "action", "action %.40s out of range "
+                        : _ae_csv_fail(err, path, lineno, "action", "action %.40s out of range "
                                    "(expected 0..%ld%s)", f[2], (long)(sp->V - 1),
                                    sp->kind == AE_EOS ? " or EOS" : "");
             break;
         }
 
         idx = (p * sp->S + s) * sp->A + a;
-        why = parse_value(ae_table_entry(t, p, s, a), &cls, f[3], prec);
+        why = _ae_csv_parse_value(ae_table_entry(t, p, s, a), &cls, f[3], prec);
         if (why != NULL) {
-            rc = csv_fail(err, path, lineno, "value", "'%.40s': %s", f[3], why);
+            rc = _ae_csv_fail(err, path, lineno, "value", "'%.40s': %s", f[3], why);
             break;
         }
         if (seen[idx] != 0) {
             _ae_io_entry_name(where, sizeof where, sp, p, s, a);
-            rc = csv_fail(err, path, lineno, NULL, "duplicate row for %s (first at line %ld)", where,
+            rc = _ae_csv_fail(err, path, lineno, NULL, "duplicate row for %s (first at line %ld)", where,
                           (long)seen[idx]);
             break;
         }
@@ -313,20 +308,20 @@ int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FIL
             cls = AE_IO_NEG_INF; /* a mask written as a large negative number */
         why = _ae_io_value_error(ae_space_allowed(sp, d, a), cls);
         if (why != NULL) {
-            rc = csv_fail(err, path, lineno, "value", "%s", why);
+            rc = _ae_csv_fail(err, path, lineno, "value", "%s", why);
             break;
         }
         if (cls == AE_IO_NEG_INF)
             arb_neg_inf(ae_table_entry(t, p, s, a));
-        else if (exact != NULL && decimal_exact(ae_qtable_entry(exact, p, s, a), f[3]) != 0) {
-            rc = csv_fail(err, path, lineno, "value", "'%.40s': power of ten beyond +-%d, too large "
+        else if (exact != NULL && _ae_csv_decimal_exact(ae_qtable_entry(exact, p, s, a), f[3]) != 0) {
+            rc = _ae_csv_fail(err, path, lineno, "value", "'%.40s': power of ten beyond +-%d, too large "
                           "to take exactly", f[3], AE_IO_EXACT_EXP_MAX);
             break;
         }
         seen[idx] = lineno;
     }
     if (rc == 0 && lineno == 0)
-        rc = csv_fail(err, path, 1, NULL, "empty file (expected the header '%s')", csv_header);
+        rc = _ae_csv_fail(err, path, 1, NULL, "empty file (expected the header '%s')", csv_header);
     if (rc == 0) { /* the first missing entry in canonical order */
         slong p, s, a, d, idx = 0;
         for (p = 0; p < sp->P && rc == 0; p++) {

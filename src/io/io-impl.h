@@ -25,6 +25,10 @@ const char *_ae_io_value_error(int allowed, int cls);
 /* Writes the d tokens as "1 0 3" (empty for the root) into buf (AE_IO_PREFIX_MAX bytes). */
 void _ae_io_prefix(char *buf, const slong *tokens, slong d);
 
+/* Writes the tokens of response `rank` (in E without its EOS; empty for EOS alone) into buf
+   (AE_IO_PREFIX_MAX + 8 bytes: F responses have T tokens). */
+void _ae_io_response(char *buf, const ae_space_t sp, slong rank);
+
 /* Names entry (p, s, a) for messages: `prompt 0, prefix "1 0", action EOS`. */
 void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong s, slong a);
 
@@ -35,6 +39,8 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
                  ae_err_t err);
 /* One finite score per response (P*Y balls, exact): shape (Y,) for one prompt, or (P, Y). */
 int _ae_npy_read_scores(arb_ptr scores, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
+/* One probability per response (P*Y balls, exact): finite and >= 0, shape as for scores. */
+int _ae_npy_read_probs(arb_ptr probs, const ae_space_t sp, FILE *in, const char *path, ae_err_t err);
 /* exact, when not NULL, also receives each finite value as the rational it denotes (masked
    entries untouched); a value whose power of ten is beyond AE_IO_EXACT_EXP_MAX is refused. */
 int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FILE *in,
@@ -53,5 +59,20 @@ int _ae_csv_probe(FILE *in, const char *path, ae_err_t err);
    a stdio call failed (errno tells why; the caller reports it and discards the file). */
 int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp);
 int _ae_csv_write(FILE *out, const ae_table_t t, const ae_space_t sp, slong digits);
+/* P*Y doubles as a float64 array of shape (Y,) when P = 1, else (P, Y). */
+int _ae_npy_write_vector(FILE *out, const double *v, slong P, slong Y);
+
+/* Shared by the CSV readers (csv.c, rho.c). Digits only in [s, e): 0 with *v < bound, 1 when
+   not such an integer, 2 when >= bound. */
+int _ae_csv_parse_index(slong *v, const char *s, const char *e, slong bound);
+/* Strict syntax of a decimal value (or inf, -inf, nan): NULL with *cls set and, for a finite
+   value, x a ball containing it at prec; else the reason it is not a number. */
+const char *_ae_csv_parse_value(arb_t x, int *cls, const char *s, slong prec);
+/* A decimal already accepted by _ae_csv_parse_value, as the exact rational it denotes; 1
+   when its power of ten is beyond AE_IO_EXACT_EXP_MAX. */
+int _ae_csv_decimal_exact(fmpq_t q, const char *s);
+/* "path:line N:field F: why" (field may be NULL) as AE_E_INPUT; returns the code. */
+int _ae_csv_fail(ae_err_t err, const char *path, slong line, const char *field, const char *fmt, ...)
+    AE_IO_PRINTF(5, 6);
 
 #endif

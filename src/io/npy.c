@@ -255,6 +255,10 @@ static void shape_str(char *buf, size_t n, const slong *dims, int ndim)
         snprintf(buf + k, n - k, "%s)", ndim == 1 ? "," : "");
 }
 
+/* What npy_read reads: a table, or one value per response (scores: finite; probabilities:
+   finite and >= 0). */
+enum { NPY_TABLE = 0, NPY_SCORES, NPY_PROBS };
+
 /* Checks dtype, order and shape against the space (a table, or with scores one value per
    response: (Y,) for one prompt, (P, Y)); sets the item size and byte order. */
 static int hcheck(size_t *isz, int *big, const npy_info *info, const ae_space_t sp, slong Y, int scores,
@@ -281,6 +285,7 @@ static int hcheck(size_t *isz, int *big, const npy_info *info, const ae_space_t 
         return hfail(x, info->fortran_at, "fortran_order True is not supported (expected C order)");
 
     if (scores) {
+        const char *what = scores == NPY_PROBS ? "probability" : "score";
         ok = (info->ndim == 2 && info->dims[0] == sp->P && info->dims[1] == Y) ||
              (info->ndim == 1 && sp->P == 1 && info->dims[0] == Y);
         if (!ok) {
@@ -288,11 +293,11 @@ static int hcheck(size_t *isz, int *big, const npy_info *info, const ae_space_t 
             ae_space_name(name, sizeof name, sp);
             if (sp->P == 1)
                 return hfail(x, info->shape_at, "shape %s does not match space %s with 1 prompt: "
-                                                "expected one score per response, (%ld,) or (1, %ld)",
-                             got, name, (long)Y, (long)Y);
+                                                "expected one %s per response, (%ld,) or (1, %ld)",
+                             got, name, what, (long)Y, (long)Y);
             return hfail(x, info->shape_at, "shape %s does not match space %s with %ld prompts: "
-                                            "expected one score per response, (P, Y) = (%ld, %ld)",
-                         got, name, (long)sp->P, (long)sp->P, (long)Y);
+                                            "expected one %s per response, (P, Y) = (%ld, %ld)",
+                         got, name, (long)sp->P, what, (long)sp->P, (long)Y);
         }
         return 0;
     }
@@ -339,16 +344,9 @@ static double npy_decode(const unsigned char *b, size_t isz, int big)
 /* Names response `rank` of prompt p for messages: `prompt 0, response "1 0" (rank 3)`. */
 static void response_name(char *buf, size_t n, const ae_space_t sp, slong p, slong rank)
 {
-    char prefix[AE_IO_PREFIX_MAX];
-    slong tokens[AE_T_MAX + 1], d;
-    if (sp->kind == AE_EOS)
-        d = ae_space_unrank(tokens, sp, rank);
-    else {
-        d = ae_space_unrank(tokens, sp, sp->first[sp->T - 1] + rank / sp->V);
-        tokens[d++] = rank % sp->V;
-    }
-    _ae_io_prefix(prefix, tokens, d);
-    snprintf(buf, n, "prompt %ld, response \"%s\" (rank %ld)", (long)p, prefix, (long)rank);
+    char tokens[AE_IO_PREFIX_MAX + 8];
+    _ae_io_response(tokens, sp, rank);
+    snprintf(buf, n, "prompt %ld, response \"%s\" (rank %ld)", (long)p, tokens, (long)rank);
 }
 
 static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
@@ -362,7 +360,12 @@ int _ae_npy_read(ae_table_t t, const ae_space_t sp, FILE *in, const char *path, 
 
 int _ae_npy_read_scores(arb_ptr scores, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
 {
-    return npy_read(NULL, scores, 1, sp, in, path, -INFINITY, err);
+    return npy_read(NULL, scores, NPY_SCORES, sp, in, path, -INFINITY, err);
+}
+
+int _ae_npy_read_probs(arb_ptr probs, const ae_space_t sp, FILE *in, const char *path, ae_err_t err)
+{
+    return npy_read(NULL, probs, NPY_PROBS, sp, in, path, -INFINITY, err);
 }
 
 /* The next value of the data section, read in chunks of n bytes into buf; a short read is
@@ -393,7 +396,7 @@ static int next_value(double *v, unsigned char *buf, size_t n, size_t *pos, size
     return 0;
 }
 
-/* A table (t), or with want_scores one score per response (scores, P*Y); both NULL: a probe.
+/* A table (t), or with want_scores (NPY_SCORES, NPY_PROBS) one value per response (scores, P*Y); both NULL: a probe.
    Finite values <= mask_below at masked table entries are read as -inf. */
 static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
                     const char *path, double mask_below, ae_err_t err)
@@ -492,11 +495,16 @@ static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_spac
             if ((rc = next_value(&v, buf, sizeof buf, &pos, &fill, &consumed, isz, big, nvals, data_start,
                                  in, path, err)) != 0)
                 goto done;
-            if (!isfinite(v)) {
+            if (!isfinite(v) || (want_scores == NPY_PROBS && v < 0)) {
                 char where[AE_IO_PREFIX_MAX + 80];
                 response_name(where, sizeof where, sp, idx / Y, idx % Y);
-                rc = npy_fail(err, path, data_start + idx * (slong)isz, "%s at %s (a score must be "
-                              "finite)", isnan(v) ? "NaN" : v < 0 ? "-inf" : "+inf", where);
+                if (isfinite(v))
+                    rc = npy_fail(err, path, data_start + idx * (slong)isz, "negative value %.17g at %s "
+                                  "(a probability must be >= 0)", v, where);
+                else
+                    rc = npy_fail(err, path, data_start + idx * (slong)isz, "%s at %s (a %s must be "
+                                  "finite)", isnan(v) ? "NaN" : v < 0 ? "-inf" : "+inf", where,
+                                  want_scores == NPY_PROBS ? "probability" : "score");
                 goto done;
             }
             arb_set_d(scores + idx, v); /* exact */
@@ -559,22 +567,16 @@ static void npy_encode_le(unsigned char *b, double v)
         b[k] = (unsigned char)(u >> (8 * k));
 }
 
-int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp)
+/* The preamble and header of a little-endian float64 C-order array of the given shape. */
+static void npy_write_header(FILE *out, const slong *dims, int ndim)
 {
-    unsigned char pre[10], buf[NPY_CHUNK];
-    char dict[256];
-    size_t n, pad, hlen, fill = 0;
-    slong p, s, a, d;
+    unsigned char pre[10];
+    char dict[256], shape[160];
+    size_t n, pad, hlen;
     int len;
 
-    AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
-    if (sp->P == 1)
-        len = snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': "
-                                          "(%ld, %ld), }", (long)sp->S, (long)sp->A);
-    else
-        len = snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': "
-                                          "(%ld, %ld, %ld), }", (long)sp->P, (long)sp->S,
-                       (long)sp->A);
+    shape_str(shape, sizeof shape, dims, ndim);
+    len = snprintf(dict, sizeof dict, "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }", shape);
     AE_ASSERT(len > 0 && (size_t)len < sizeof dict);
     n = (size_t)len;
     /* preamble (10) + dict + padding + '\n' is a multiple of 64, so the data is aligned */
@@ -590,6 +592,45 @@ int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp)
     for (; pad > 0; pad--)
         fputc(' ', out);
     fputc('\n', out);
+}
+
+int _ae_npy_write_vector(FILE *out, const double *v, slong P, slong Y)
+{
+    unsigned char buf[NPY_CHUNK];
+    size_t fill = 0;
+    slong dims[2], i;
+    dims[0] = P;
+    dims[1] = Y;
+    if (P == 1)
+        npy_write_header(out, dims + 1, 1);
+    else
+        npy_write_header(out, dims, 2);
+    for (i = 0; i < P * Y; i++) {
+        if (fill == sizeof buf) {
+            fwrite(buf, 1, fill, out);
+            fill = 0;
+        }
+        npy_encode_le(buf + fill, v[i]);
+        fill += 8;
+    }
+    fwrite(buf, 1, fill, out);
+    return ferror(out) ? -1 : 0;
+}
+
+int _ae_npy_write(FILE *out, const ae_table_t t, const ae_space_t sp)
+{
+    unsigned char buf[NPY_CHUNK];
+    size_t fill = 0;
+    slong p, s, a, d, dims[3];
+
+    AE_ASSERT(t->P == sp->P && t->S == sp->S && t->A == sp->A);
+    dims[0] = sp->P;
+    dims[1] = sp->S;
+    dims[2] = sp->A;
+    if (sp->P == 1)
+        npy_write_header(out, dims + 1, 2);
+    else
+        npy_write_header(out, dims, 3);
 
     for (p = 0; p < sp->P; p++) {
         d = 0;

@@ -47,6 +47,18 @@ void _ae_io_prefix(char *buf, const slong *tokens, slong d)
         k += (size_t)snprintf(buf + k, AE_IO_PREFIX_MAX - k, "%s%ld", i ? " " : "", (long)tokens[i]);
 }
 
+void _ae_io_response(char *buf, const ae_space_t sp, slong rank)
+{
+    slong tokens[AE_T_MAX + 1], d;
+    if (sp->kind == AE_EOS)
+        d = ae_space_unrank(tokens, sp, rank);
+    else {
+        d = ae_space_unrank(tokens, sp, sp->first[sp->T - 1] + rank / sp->V);
+        tokens[d++] = rank % sp->V;
+    }
+    _ae_io_prefix(buf, tokens, d);
+}
+
 void _ae_io_entry_name(char *buf, size_t n, const ae_space_t sp, slong p, slong s, slong a)
 {
     char prefix[AE_IO_PREFIX_MAX];

@@ -140,6 +140,46 @@ void ae_space_name(char *buf, size_t n, const ae_space_t sp)
     snprintf(buf, n, "%c(%ld,%ld)", sp->kind == AE_EOS ? 'E' : 'F', (long)sp->V, (long)sp->T);
 }
 
+void ae_space_row_name(char *buf, size_t n, const ae_space_t sp)
+{
+    if (sp->P == 1)
+        ae_space_name(buf, n, sp);
+    else
+        snprintf(buf, n, "%c(%ld,%ld) P=%ld", sp->kind == AE_EOS ? 'E' : 'F', (long)sp->V, (long)sp->T, (long)sp->P);
+}
+
+/* Digits only, at most 9 of them (no sign, no blank): the number, or -1. */
+static slong row_number(const char **s)
+{
+    slong v = 0;
+    int n = 0;
+    while (**s >= '0' && **s <= '9' && n < 10) {
+        v = 10 * v + (**s - '0');
+        (*s)++;
+        n++;
+    }
+    return n == 0 || n > 9 ? -1 : v;
+}
+
+int ae_space_row_parse(ae_space_kind *kind, slong *V, slong *T, slong *P, const char *s)
+{
+    if ((s[0] != 'E' && s[0] != 'F') || s[1] != '(')
+        return -1;
+    *kind = s[0] == 'E' ? AE_EOS : AE_FIXED;
+    s += 2;
+    if ((*V = row_number(&s)) < 0 || *s++ != ',' || (*T = row_number(&s)) < 0 || *s++ != ')')
+        return -1;
+    *P = 1;
+    if (*s == '\0')
+        return 0;
+    if (strncmp(s, " P=", 3) != 0)
+        return -1;
+    s += 3;
+    if ((*P = row_number(&s)) < 0 || *s != '\0')
+        return -1;
+    return 0;
+}
+
 slong ae_space_depth(const ae_space_t sp, slong s)
 {
     slong d = 0;
