@@ -450,8 +450,15 @@ void ae_put_csv(FILE *out, const char *s);
 void ae_put_json(FILE *out, const char *s);
 void ae_put_tex(FILE *out, const char *s);
 /* a LaTeX longtable with a header repeated on each page; align: one 'l' or 'r' per column */
-void ae_tex_begin(FILE *out, const char *align, const char *const *cols, int ncol);
-void ae_tex_end(FILE *out);
+/* LaTeX tables: a longtable (it breaks across pages) in \footnotesize with its header repeated
+   on each page. spec[j] is the column kind: "l" or "r" text, "p{WIDTH}" wrapped text, or "d" a
+   number aligned on its decimal point (two columns r@{}l, no package needed; a cell that is
+   not a plain number spans both). landscape: set on landscape pages when the document loads
+   pdflscape or lscape (for tables wider than a portrait page; without either package they
+   stay portrait). Cells go through ae_tex_cell. */
+void ae_tex_begin(FILE *out, const char *const *spec, const char *const *cols, int ncol, int landscape);
+void ae_tex_cell(FILE *out, const char *spec, const char *s, int first);
+void ae_tex_end(FILE *out, int landscape);
 void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt);
 /* Writes path through emit(out, ctx) (0, or nonzero on a write error) into a temporary file in
    the same directory, renamed onto path only when everything was written: a reader never

@@ -43,6 +43,9 @@ static void count(claim_summary *cs, const ae_rows_t rows)
     }
 }
 
+/* portrait: the statement wraps, the counts are integers, the ratio aligns on its point */
+static const char *const tex_spec[8] = {"l", "p{8em}", "r", "r", "r", "r", "r", "d"};
+
 static int emit(FILE *out, const void *ctx)
 {
     const claim_summary *cs = ctx;
@@ -54,7 +57,7 @@ static int emit(FILE *out, const void *ctx)
         fputs("| claim | statement | instances | verified | violated | undecided | consistent | worst ratio |\n"
               "|---|---|---:|---:|---:|---:|---:|---:|\n", out);
     else if (cs->fmt == AE_FMT_TEX)
-        ae_tex_begin(out, "llrrrrrr", cols, 8);
+        ae_tex_begin(out, tex_spec, cols, 8, 0);
     for (c = 0; c < 11; c++) {
         char cell[8][96];
         if (cs->n[c] == 0)
@@ -98,14 +101,13 @@ static int emit(FILE *out, const void *ctx)
                 break;
             }
             case AE_FMT_TEX:
-                fputs(j ? " & " : "", out);
-                ae_put_tex(out, cell[j]);
+                ae_tex_cell(out, tex_spec[j], cell[j], j == 0);
                 break;
             }
         fputs(cs->fmt == AE_FMT_JSONL ? "}\n" : cs->fmt == AE_FMT_MD ? "|\n" : cs->fmt == AE_FMT_TEX ? " \\\\\n" : "\n", out);
     }
     if (cs->fmt == AE_FMT_TEX)
-        ae_tex_end(out);
+        ae_tex_end(out, 0);
     return 0;
 }
 

@@ -62,6 +62,13 @@ static int is_json_number(const char *s)
     return *s == '\0';
 }
 
+/* Columns the LaTeX tables leave out (the other formats keep them): the working precision,
+   the same on every row, so that the rest fits a landscape page. */
+static int tex_left_out(const char *col)
+{
+    return strcmp(col, "prec") == 0;
+}
+
 static void st_write(FILE *out, const stable *t, ae_format fmt)
 {
     slong i;
@@ -78,11 +85,14 @@ static void st_write(FILE *out, const stable *t, ae_format fmt)
             fputs(t->numeric[j] ? "|---:" : "|---", out);
         fputs("|\n", out);
     } else if (fmt == AE_FMT_TEX) {
-        char align[MAXCOL + 1];
+        const char *spec[MAXCOL], *names[MAXCOL];
+        int k = 0;
         for (j = 0; j < t->ncol; j++)
-            align[j] = t->numeric[j] ? 'r' : 'l';
-        align[t->ncol] = '\0';
-        ae_tex_begin(out, align, t->cols, t->ncol);
+            if (!tex_left_out(t->cols[j])) {
+                spec[k] = t->numeric[j] ? "d" : strcmp(t->cols[j], "target") == 0 ? "p{6.4em}" : "l";
+                names[k++] = t->cols[j];
+            }
+        ae_tex_begin(out, spec, names, k, 1);
     }
     for (i = 0; i < t->n; i++) {
         for (j = 0; j < t->ncol; j++) {
@@ -112,15 +122,15 @@ static void st_write(FILE *out, const stable *t, ae_format fmt)
                 fputc(' ', out);
                 break;
             case AE_FMT_TEX:
-                fputs(j ? " & " : "", out);
-                ae_put_tex(out, c);
+                if (!tex_left_out(t->cols[j]))
+                    ae_tex_cell(out, t->numeric[j] ? "d" : strcmp(t->cols[j], "target") == 0 ? "p{6.4em}" : "l", c, j == 0);
                 break;
             }
         }
         fputs(fmt == AE_FMT_JSONL ? "}\n" : fmt == AE_FMT_MD ? "|\n" : fmt == AE_FMT_TEX ? " \\\\\n" : "\n", out);
     }
     if (fmt == AE_FMT_TEX)
-        ae_tex_end(out);
+        ae_tex_end(out, 1);
 }
 
 /* ------------------------------------------------------------ formatting */
