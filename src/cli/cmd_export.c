@@ -5,17 +5,22 @@
 #include <math.h>
 
 static const char help[] =
-    "Usage: armebm export --space fixed|eos --vocab V --horizon T [--prompts P]\n"
-    "                     --instance TEXT --out FILE [--digits D] [--prec BITS]\n"
+    "Usage: armebm export --space ROWSPACE --instance TEXT --out FILE [--digits D] [--prec BITS]\n"
+    "       armebm export --space fixed|eos --vocab V --horizon T [--prompts P] --instance TEXT ...\n"
     "Writes the instance named by TEXT, the `instance` column of a row of results/claims.csv,\n"
-    "results/distill.csv or results/stream.csv, in the layout map and verify read:\n"
+    "results/distill.csv or results/stream.csv, in the layout map and verify read; ROWSPACE is the\n"
+    "row's `space` column, e.g. 'E(3,4) P=2' (P prompts; none written for one):\n"
     "  dyadic:seed=N | potential:seed=N | summod3 | palindrome    the rewards r\n"
     "  TEACHER FAMILY eps=E    (FAMILY uniform|sign|sparse|rowconst|value|adv-fwd max|\n"
     "                           adv-rev max|adv-rev search|...)   the student's logits q\n"
     "  TEACHER lookahead k=K [eps=...]                             the lookahead student's logits\n"
+    "  zipf(s=S):seed=N | softmax-normal(t=T):seed=N | uniform | random:seed=N\n"
+    "      [(infimum: K zero-mass y)]     the C6 data distribution rho, one probability per response\n"
     "Students of a seeded family need a dyadic:seed=N teacher and an eps of the distillation grid\n"
     "(1.00e-06 1.00e-03 1.00e-01 1.00e+00 1.00e+01). Formats by extension: .npy (float64, each\n"
-    "value the double nearest the computed ball) or .csv (D significant digits, default 17).\n";
+    "value the double nearest the computed ball; rho of shape (Y,) or (P, Y)) or .csv (D\n"
+    "significant digits, default 17; rho as prompt,response,value with exact fractions N/D when\n"
+    "rho is rational). For rho a line on stdout says whether the values are exact.\n";
 
 /* Teachers by name prefix; the seeded ones take ":seed=N". */
 typedef struct {

@@ -196,23 +196,32 @@ void ae_tex_cell(FILE *out, const char *spec, const char *s, int first)
         return;
     }
     /* wrapped text: ragged (never the last column, so \\ still ends the row), and lines may
-       also break after ':' and after the '/' of a long fraction ("softmax-normal(t=0.1):seed=1",
-       "325900603/403516080") */
+       also break after ':' ("softmax-normal(t=0.1):seed=1"), after the '/' of a long fraction
+       and every 10 digits of a run of 20 or more (the exact rationals of C3) */
     fputs("\\raggedright ", out);
     start = s;
     while (*s != '\0') {
-        size_t k = strcspn(s, ":/");
-        char piece[512];
-        if (s[k] != '\0')
-            k++;
-        while (k > 0) {
-            size_t m = k < sizeof piece - 1 ? k : sizeof piece - 1;
-            memcpy(piece, s, m);
-            piece[m] = '\0';
-            ae_put_tex(out, piece);
-            s += m;
-            k -= m;
+        char piece[16];
+        size_t run = strspn(s, "0123456789"), k;
+        if (run >= 20) {
+            for (k = 0; k < run; k += 10) {
+                snprintf(piece, sizeof piece, "%.*s", (int)(run - k < 10 ? run - k : 10), s + k);
+                fputs(piece, out);
+                if (k + 10 < run)
+                    fputs("\\allowbreak{}", out);
+            }
+            s += run;
+            continue;
         }
+        /* one character, whole: "||", "<=", ">=" are one symbol, a UTF-8 sequence one '?' */
+        k = (s[0] == '|' && s[1] == '|') || ((s[0] == '<' || s[0] == '>') && s[1] == '=') ? 2 : 1;
+        if ((unsigned char)s[0] >= 0x80)
+            while (k < 4 && ((unsigned char)s[k] & 0xC0) == 0x80)
+                k++;
+        memcpy(piece, s, k);
+        piece[k] = '\0';
+        ae_put_tex(out, piece);
+        s += k;
         if (s[-1] == ':' || (s[-1] == '/' && long_digits_before(start, s - 1)))
             fputs("\\allowbreak{}", out);
     }
@@ -229,7 +238,7 @@ void ae_tex_end(FILE *out, int landscape)
    jsonl and md keep, so that the rest fits a landscape page; spec per column of `columns`,
    NULL: left out. */
 static const char *const tex_spec[NCOL] = {"l", "p{9.8em}", "p{3.2em}", NULL, "p{7.5em}", "l", "r",
-                                           "p{8.5em}", "p{8.5em}", "d", "d", "l", NULL, NULL};
+                                           "p{8.5em}", "p{9.5em}", "d", "d", "l", NULL, NULL};
 
 void ae_rows_write(FILE *out, const ae_rows_t rows, ae_format fmt)
 {
