@@ -38,7 +38,13 @@ expect 2 "unknown option '--bogus'" -- "$bin" count --bogus
 expect 2 "vocab.*not an integer" -- "$bin" count --space eos --vocab 0 --horizon 3
 expect 2 "horizon.*not an integer" -- "$bin" count --space eos --vocab 2 --horizon 65
 expect 2 "horizon.*not an integer" -- "$bin" count --space eos --vocab 2 --horizon 3x
-expect 2 "space.*not 'fixed' or 'eos'" -- "$bin" count --space ragged --vocab 2 --horizon 3
+expect 2 "--space: 'ragged' is not 'fixed', 'eos' or a results row's space such as 'E(8,4) P=2'" -- "$bin" count --space ragged --vocab 2 --horizon 3
+expect 2 "--horizon disagrees with --space 'E(8,4)'" -- "$bin" count --space 'E(8,4)' --horizon 3
+expect 2 "--space: 'E(8,4)P=2' is not 'fixed', 'eos'" -- "$bin" count --space 'E(8,4)P=2'
+expect 2 "--space 'F(8,0)': V must be in" -- "$bin" count --space 'F(8,0)'
+# a row's space sets V, T and P
+"$bin" count --space 'E(8,4) P=2' >"$tmp/out" && grep -q '^prompts  *2$' "$tmp/out" && grep -q '^responses  *585$' "$tmp/out" \
+  && pass=$((pass + 1)) || { echo "FAIL: count --space 'E(8,4) P=2': $(cat "$tmp/out")"; fails=$((fails + 1)); }
 expect 2 "required" -- "$bin" count --space eos --vocab 2
 expect 2 "max-work" -- "$bin" verify C1 --space fixed --vocab 16 --horizon 8 --max-work 1000
 expect 2 "4294967296 responses" -- "$bin" verify C1 --space fixed --vocab 16 --horizon 8 --max-work 1000
@@ -102,6 +108,58 @@ expect 2 'nanscore.npy:byte 136: NaN at prompt 0, response "0" (rank 1) (a score
 expect 2 "score4.npy:byte 60: shape (4,) does not match space E(2,2) with 1 prompt: expected one score per response, (3,) or (1, 3)" -- \
   "$bin" map "${sp[@]}" --scores "$tmp/score4.npy" --out "$tmp/q.npy"
 expect 2 "good.csv: scores are read from a .npy file" -- "$bin" map "${sp[@]}" --scores "$tmp/good.csv" --out "$tmp/q.npy"
+# verify C6 --data: a .npy or .csv file of probabilities rho(x,y), one per response (E(2,2):
+# "", "0", "1"); values finite and >= 0, each prompt some mass, the total within 1e-6 of 1
+half='\x00\x00\x00\x00\x00\x00\xe0\x3f' quarter='\x00\x00\x00\x00\x00\x00\xd0\x3f'
+one='\x00\x00\x00\x00\x00\x00\xf0\x3f' mquarter='\x00\x00\x00\x00\x00\x00\xd0\xbf' tq='\x00\x00\x00\x00\x00\x00\xe8\x3f'
+nan='\x00\x00\x00\x00\x00\x00\xf8\x7f'
+rho_npy() { printf "\x93NUMPY\x01\x00\x76\x00${3:-$hdr_sc}${padsc}\n$2" >"$tmp/$1"; }
+rho_npy rho.npy "$half$quarter$quarter"
+rho_npy rhoneg.npy "$half$tq$mquarter"
+rho_npy rhonan.npy "$half$nan$half"
+rho_npy rho2.npy "$one$half$half"
+rho_npy rho4.npy "$half$quarter$quarter$z8" "$hdr_sc4"
+c6=(verify C6 "${sp[@]}" --out "$tmp/c6" --quiet --data)
+if "$bin" "${c6[@]}" "$tmp/rho.npy" 2>"$tmp/err" && [ ! -s "$tmp/err" ] && grep -q ',file:.*rho.npy,exact,' "$tmp/c6/claims.csv"; then
+  pass=$((pass + 1))
+else
+  echo "FAIL: verify C6 --data on a good .npy of probabilities: $(cat "$tmp/err")"; fails=$((fails + 1))
+fi
+expect 2 'rhoneg.npy:byte 144: negative value -0.25 at prompt 0, response "1" (rank 2) (a probability must be >= 0)' -- "$bin" "${c6[@]}" "$tmp/rhoneg.npy"
+expect 2 'rhonan.npy:byte 136: NaN at prompt 0, response "0" (rank 1) (a probability must be finite)' -- "$bin" "${c6[@]}" "$tmp/rhonan.npy"
+expect 2 'rho2.npy: the probabilities sum to 2, not 1 (within 1e-6' -- "$bin" "${c6[@]}" "$tmp/rho2.npy"
+expect 2 'rho4.npy:byte 60: shape (4,) does not match space E(2,2) with 1 prompt: expected one probability per response, (3,) or (1, 3)' -- "$bin" "${c6[@]}" "$tmp/rho4.npy"
+printf 'prompt,response,value\n0,,1/3\n0,0,1/3\n0,1,1/3\n' >"$tmp/rho3.csv"
+printf 'prompt,response,value\n0,,0.333333\n0,0,0.333333\n0,1,0.333334\n' >"$tmp/rho3d.csv"
+printf 'prompt,response,value\n0,,0.333333\n0,0,0.333333\n0,1,0.333333\n' >"$tmp/rho3r.csv"
+if "$bin" "${c6[@]}" "$tmp/rho3.csv" 2>"$tmp/err" && [ ! -s "$tmp/err" ] && "$bin" "${c6[@]}" "$tmp/rho3d.csv" 2>"$tmp/err" && [ ! -s "$tmp/err" ]; then
+  pass=$((pass + 1))
+else
+  echo "FAIL: verify C6 --data on exact CSV probabilities: $(cat "$tmp/err")"; fails=$((fails + 1))
+fi
+# a total 1 - 1e-6 is accepted, normalised, and said so (without --quiet)
+if "$bin" verify C6 "${sp[@]}" --out "$tmp/c6" --data "$tmp/rho3r.csv" >/dev/null 2>"$tmp/err" && \
+   grep -q 'rho3r.csv: the probabilities sum to 1 - 1e-06, not exactly 1; each was divided by that sum' "$tmp/err"; then
+  pass=$((pass + 1))
+else
+  echo "FAIL: verify C6 --data on probabilities summing to 1 - 1e-6: $(cat "$tmp/err")"; fails=$((fails + 1))
+fi
+printf 'prompt,prefix,action,value\n' >"$tmp/rhohdr.csv"
+printf 'prompt,response,value\n0,,0.5\n0,0,0.5\n' >"$tmp/rhomiss.csv"
+printf 'prompt,response,value\n0,,0.5\n0,0,0.25\n0,0,0.25\n' >"$tmp/rhodup.csv"
+printf 'prompt,response,value\n0,,1.5\n0,0,-0.5\n0,1,0\n' >"$tmp/rhominus.csv"
+printf 'prompt,response,value\n0,,1/0\n0,0,0\n0,1,0\n' >"$tmp/rhozero.csv"
+printf 'prompt,response,value\n0,,0.5\n0,0 1,0.5\n0,1,0\n' >"$tmp/rholong.csv"
+printf 'prompt,response,value\n0,,0.5\n0,0,0.5\n0,1,inf\n' >"$tmp/rhoinf.csv"
+printf 'prompt,response,value\n0,,1\n0,0,0\n0,1,0\n1,,0\n1,0,0\n1,1,0\n' >"$tmp/rhop1.csv"
+expect 2 "rhohdr.csv:line 1: bad header (expected exactly 'prompt,response,value')" -- "$bin" "${c6[@]}" "$tmp/rhohdr.csv"
+expect 2 'rhomiss.csv:line 4 (end of file): missing row for prompt 0, response "1" (every response must appear once)' -- "$bin" "${c6[@]}" "$tmp/rhomiss.csv"
+expect 2 'rhodup.csv:line 4: duplicate row for prompt 0, response "0" (first at line 3)' -- "$bin" "${c6[@]}" "$tmp/rhodup.csv"
+expect 2 "rhominus.csv:line 3:field value: '-0.5': a probability must be >= 0" -- "$bin" "${c6[@]}" "$tmp/rhominus.csv"
+expect 2 "rhozero.csv:line 2:field value: '1/0': zero denominator" -- "$bin" "${c6[@]}" "$tmp/rhozero.csv"
+expect 2 "rholong.csv:line 3:field response: 2 tokens do not fit E(V,T): at most T-1 = 1 tokens before EOS" -- "$bin" "${c6[@]}" "$tmp/rholong.csv"
+expect 2 "rhoinf.csv:line 4:field value: 'inf': a probability must be finite" -- "$bin" "${c6[@]}" "$tmp/rhoinf.csv"
+expect 2 "rhop1.csv: prompt 1 has total probability 0 (every prompt needs mass)" -- "$bin" verify C6 --space 'E(2,2) P=2' --out "$tmp/c6" --data "$tmp/rhop1.csv"
 expect 2 "two inputs; give one" -- "$bin" map "${sp[@]}" --scores "$tmp/scores.npy" --in "$tmp/good.csv" --out "$tmp/q.npy"
 expect 2 "input of map only" -- "$bin" unmap "${sp[@]}" --scores "$tmp/scores.npy" --out "$tmp/q.npy"
 expect 2 "(or --scores FILE)" -- "$bin" map "${sp[@]}" --out "$tmp/q.npy"

@@ -25,7 +25,7 @@ same_rows() {
 }
 
 # C1 and C2 on the dyadic teacher of the verify grid, F(8,4), two prompts
-sp=(--space fixed --vocab 8 --horizon 4 --prompts 2)
+sp=(--space 'F(8,4) P=2') # the rows' space column
 for fmt in npy csv; do
   "$bin" export "${sp[@]}" --instance dyadic:seed=1 --out "$tmp/r.$fmt" && ok || ko "export dyadic ($fmt)"
   "$bin" verify C1 C2 "${sp[@]}" --rewards "$tmp/r.$fmt" --out "$tmp/v$fmt" --quiet && ok || ko "verify C1 C2 on the export ($fmt)"
@@ -38,7 +38,7 @@ row=$(grep '^C2,ELBO < log Z' "$tmp/v2/claims.csv" | sed "s|file:$tmp/r2.npy|dya
 grep -qFx -- "$row" "$res/claims.csv" && ko "seed 2 reproduced the seed 1 row" || ok
 
 # distillation students of E(3,4), two prompts: their C8/C9 KL rows
-sp=(--space eos --vocab 3 --horizon 4 --prompts 2)
+sp=(--space 'E(3,4) P=2')
 # (a lookahead student's rows are C10 in the grid, the same checks as C8/C9 of a file student)
 for inst in 'dyadic:seed=1 adv-rev max eps=1.00e-01' 'dyadic:seed=2 sign eps=1.00e-03' \
             'dyadic:seed=1 value eps=1.00e+00' 'dyadic:seed=1 lookahead k=1'; do
@@ -61,11 +61,62 @@ done
 same_rows "$tmp/d/distill.csv" "file:$tmp/t.csv file:$tmp/s.csv|summod3 lookahead k=2" "$res/distill.csv" "C8|C9" \
   's/^C[89],/C10,/'
 
+# C6 rows: a row's space and instance fields are all export needs (the space names P); the
+# data distribution rho it writes, read back by verify C6 --data, gives the row again
+c6_row_exists() { grep -qF -- ",\"$1\",all,$2," "$res/claims.csv" && ok || ko "no C6 row of $1 $2 in results/claims.csv"; }
+# the measured column of a certified equality (a bound on a difference of about 1e-36) blanked,
+# for files whose rho differs from the generated one by rounding
+blank_measured() { sed -E 's/,[0-9]\.[0-9]{2}e-[0-9]+,(0|H = \[[^]]*\]),/,~,\1,/'; }
+for case in 'E(8,4) P=2|zipf(s=1):seed=1' 'F(8,4) P=2|random:seed=1 (infimum: 964 zero-mass y)'; do
+  space=${case%%|*} inst=${case#*|}
+  c6_row_exists "$space" "$inst"
+  # exact rho as exact rationals: every C6 row of the instance, byte for byte
+  "$bin" export --space "$space" --instance "$inst" --out "$tmp/rho.csv" >"$tmp/msg" && ok || ko "export $inst (csv)"
+  grep -q 'exact rationals' "$tmp/msg" && ok || ko "export $inst: no word on exactness: $(cat "$tmp/msg")"
+  "$bin" verify C6 --space "$space" --data "$tmp/rho.csv" --out "$tmp/c6" --quiet && ok || ko "verify C6 on $inst (csv)"
+  same_rows "$tmp/c6/claims.csv" "file:$tmp/rho.csv|${inst%% (*}" "$res/claims.csv" "C6"
+done
+# .npy holds the nearest doubles: the same rows, apart from the size of the certified bounds
+space='E(8,4) P=2' inst='zipf(s=1):seed=1'
+"$bin" export --space "$space" --instance "$inst" --out "$tmp/rho.npy" >"$tmp/msg" && ok || ko "export $inst (npy)"
+grep -q 'nearest the exact rational' "$tmp/msg" && ok || ko "export $inst npy: $(cat "$tmp/msg")"
+"$bin" verify C6 --space "$space" --data "$tmp/rho.npy" --out "$tmp/c6n" --quiet && ok || ko "verify C6 on $inst (npy)"
+blank_measured <"$res/claims.csv" >"$tmp/committed-blank.csv"
+blank_measured <"$tmp/c6n/claims.csv" >"$tmp/c6n/blank.csv"
+same_rows "$tmp/c6n/blank.csv" "file:$tmp/rho.npy|$inst" "$tmp/committed-blank.csv" "C6"
+# a certified rho (not rational) to 40 digits: a file is rational, so verify adds the two exact
+# rows; every committed row is reproduced apart from the size of the certified bounds
+inst='softmax-normal(t=0.1):seed=1'
+c6_row_exists "$space" "$inst"
+"$bin" export --space "$space" --instance "$inst" --digits 40 --out "$tmp/rho.csv" >/dev/null && ok || ko "export $inst"
+"$bin" verify C6 --space "$space" --data "$tmp/rho.csv" --out "$tmp/c6s" --quiet && ok || ko "verify C6 on $inst"
+blank_measured <"$tmp/c6s/claims.csv" | sed "s|file:$tmp/rho.csv|$inst|" >"$tmp/c6s/blank.csv"
+n=0
+while IFS= read -r line; do
+  n=$((n + 1))
+  grep -qFx -- "$line" "$tmp/c6s/blank.csv" && ok || ko "committed row not reproduced: $line"
+done < <(grep -F ",\"$space\",all,$inst," "$tmp/committed-blank.csv")
+[ "$n" -eq 6 ] && ok || ko "$n committed rows of $inst, want 6"
+# the prompt count matters: the same instance on one prompt gives another entropy
+"$bin" export --space 'E(8,4)' --instance 'zipf(s=1):seed=1' --out "$tmp/rho1.csv" >/dev/null && ok || ko "export P=1"
+"$bin" verify C6 --space 'E(8,4)' --data "$tmp/rho1.csv" --out "$tmp/c61" --quiet
+h1=$(grep -o 'H = \[[^]]*\]' "$tmp/c61/claims.csv")
+grep -qF -- ",\"E(8,4) P=2\",all,zipf(s=1):seed=1,certified,1170,$h1" <(blank_measured <"$res/claims.csv") && \
+  ko "one prompt reproduced the two-prompt entropy $h1" || ok
+# a note that does not fit the space is refused (the row belongs to another space)
+err=$("$bin" export --space 'E(8,4) P=2' --instance 'random:seed=1 (infimum: 964 zero-mass y)' --out "$tmp/bad.csv" 2>&1 >/dev/null)
+[ $? -eq 2 ] && grep -q 'the note counts 964 zero-mass responses, but random:seed=1 on E(8,4) P=2 has 144' <<<"$err" && \
+  [ ! -e "$tmp/bad.csv" ] && ok || ko "a wrong zero-mass note: $err"
+# a row's space text must agree with the other space options
+err=$("$bin" export --space 'E(8,4) P=2' --prompts 3 --instance uniform --out "$tmp/bad.csv" 2>&1 >/dev/null)
+[ $? -eq 2 ] && grep -q -- "--prompts disagrees with --space 'E(8,4) P=2'" <<<"$err" && ok || ko "space clash: $err"
+
 # instance text that names no instance: exit 2, one line naming --instance, no file
 for bad in '' 'dyadic' 'dyadic:seed=' 'dyadic:seed=1x' 'gauss:seed=1' 'dyadic:seed=1 wobble eps=1.00e-01' \
            'dyadic:seed=1 sign eps=2.00e-01' 'dyadic:seed=1 sign' 'dyadic:seed=1 adv-fwd eps=1.00e-01' \
            'potential:seed=1 sign eps=1.00e-01' 'summod3 uniform eps=1.00e-01' 'dyadic:seed=1 lookahead k=4' \
-           'dyadic:seed=1 sign eps=1.00e-01 extra'; do
+           'dyadic:seed=1 sign eps=1.00e-01 extra' 'zipf(s=1.0):seed=1' 'zipf(s=1):seed=x' 'zipf(s=-1):seed=1' \
+           'softmax-normal(t=0.1)' 'random:seed=1 (infimum: many)' 'uniform extra' 'random:seed=1 (infimum: 3 zero-mass y) x'; do
   rm -f "$tmp/bad.npy"
   err=$("$bin" export "${sp[@]}" --instance "$bad" --out "$tmp/bad.npy" 2>&1 >/dev/null)
   rc=$?

@@ -568,6 +568,41 @@ START_TEST(test_name)
 }
 END_TEST
 
+/* The row's space column names P when P > 1, and parses back to the same space; texts that
+   are not exactly that form are refused. */
+START_TEST(test_row_name)
+{
+    static const char *const bad[] = {"E(8,4)P=2", "E(8,4)  P=2", "E(8,4) P=", "E(8,4) P=2 ", "e(8,4)", "E(8, 4)",
+                                      "E(+8,4)", "E(8,4", "E(8,4) Q=2", "G(8,4)", "E(,4)", "E(1234567890,4)", ""};
+    ae_space_kind kinds[2] = {AE_FIXED, AE_EOS};
+    slong P[3] = {1, 2, 65536}, V, T, Q, i, j;
+    ae_space_kind k;
+    char buf[64];
+    for (i = 0; i < 2; i++)
+        for (j = 0; j < 3; j++) {
+            ae_space_t sp;
+            space_init_ok(sp, kinds[i], 3, 5, P[j]);
+            ae_space_row_name(buf, sizeof buf, sp);
+            if (P[j] == 1) {
+                char plain[64];
+                ae_space_name(plain, sizeof plain, sp);
+                ck_assert_str_eq(buf, plain);
+            } else
+                ck_assert_ptr_nonnull(strstr(buf, " P="));
+            ck_assert_int_eq(ae_space_row_parse(&k, &V, &T, &Q, buf), 0);
+            ck_assert_int_eq(k, kinds[i]);
+            ck_assert_int_eq(V, 3);
+            ck_assert_int_eq(T, 5);
+            ck_assert_int_eq(Q, P[j]);
+            ae_space_clear(sp);
+        }
+    ck_assert_int_eq(ae_space_row_parse(&k, &V, &T, &Q, "E(8,4) P=2"), 0);
+    ck_assert(k == AE_EOS && V == 8 && T == 4 && Q == 2);
+    for (i = 0; i < (slong)(sizeof bad / sizeof bad[0]); i++)
+        ck_assert_msg(ae_space_row_parse(&k, &V, &T, &Q, bad[i]) != 0, "'%s' was accepted", bad[i]);
+}
+END_TEST
+
 START_TEST(test_kind_parse)
 {
     ae_space_kind k = AE_EOS;
@@ -845,6 +880,7 @@ static Suite *space_suite(void)
 
     tc = tcase_create("ae_space_name");
     tcase_add_test(tc, test_name);
+    tcase_add_test(tc, test_row_name);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("ae_space_kind_parse");

@@ -339,12 +339,85 @@ START_TEST(test_minimality)
 }
 END_TEST
 
+/* v = the double nearest x, as a rational (m: a 53-bit scratch) */
+static void nearest_double(fmpq_t v, mpfr_t m, const fmpq_t x)
+{
+    arf_t a;
+    arf_init(a);
+    fmpq_get_mpfr(m, x, MPFR_RNDN);
+    arf_set_d(a, mpfr_get_d(m, MPFR_RNDN));
+    arf_get_fmpq(v, a);
+    arf_clear(a);
+}
+
+/* A distribution written by ae_data_write and read back by ae_data_read: the exact families
+   through .csv (fractions N/D) give the same rationals; through .npy each value is the double
+   nearest the rational, independently rounded here by MPFR, then divided by their sum. */
+START_TEST(test_probs_file)
+{
+    static const ae_data_kind kinds[] = {AE_DATA_ZIPF, AE_DATA_UNIFORM, AE_DATA_RANDOM};
+    ae_space_kind sk[2] = {AE_EOS, AE_FIXED};
+    int k, i, f;
+    for (i = 0; i < 2; i++)
+        for (k = 0; k < 3; k++)
+            for (f = 0; f < 2; f++) {
+                ae_space_t sp;
+                ae_data_t d, e;
+                ae_err_t err;
+                fmpq_t sum, v;
+                mpfr_t m;
+                slong y;
+                char *path = ae_test_tmpname("t-supervised", f ? "npy" : "csv");
+                char *name = ae_malloc(strlen(path) + 5);
+                ae_err_init(err);
+                ck_assert_int_eq(ae_space_init(sp, sk[i], 3, 3, 2, err), 0);
+                ae_data_init(d, sp);
+                ae_data_init(e, sp);
+                ae_data_generate(d, kinds[k], 1.0, 7, sp, 256);
+                ck_assert(d->exact);
+                ck_assert_int_eq(ae_data_write(path, d, sp, 17, err), 0);
+                ck_assert_int_eq(ae_data_read(e, sp, path, err), 0);
+                ck_assert(e->exact && e->kind == AE_DATA_FILE);
+                sprintf(name, "file:%s", path);
+                ck_assert_str_eq(e->name, name);
+                fmpq_init(sum);
+                fmpq_init(v);
+                mpfr_init2(m, 53);
+                for (y = 0; y < d->P * d->Y; y++) { /* the sum of the nearest doubles */
+                    nearest_double(v, m, d->q + y);
+                    fmpq_add(sum, sum, f ? v : d->q + y);
+                }
+                for (y = 0; y < d->P * d->Y; y++) {
+                    if (f) {
+                        nearest_double(v, m, d->q + y);
+                        fmpq_div(v, v, sum);
+                    } else
+                        fmpq_set(v, d->q + y);
+                    ck_assert_msg(fmpq_equal(e->q + y, v), "%s kind %d: value %ld differs", path, k, (long)y);
+                }
+                ck_assert_int_eq(e->zeros, d->zeros);
+                if (!f)
+                    ck_assert(e->sum_dev == 0);
+                mpfr_clear(m);
+                fmpq_clear(sum);
+                fmpq_clear(v);
+                unlink(path);
+                free(path);
+                free(name);
+                ae_data_clear(d);
+                ae_data_clear(e);
+                ae_space_clear(sp);
+            }
+}
+END_TEST
+
 static Suite *supervised_suite(void)
 {
     Suite *s = suite_create("supervised");
     ae_test_add(s, "ae_data_generate", test_zipf_exact, 30);
     ae_test_add(s, "ae_data_prefix_exact", test_prefix_masses, 30);
     ae_test_add(s, "ae_data_read", test_data_file, 30);
+    ae_test_add(s, "ae_data_write", test_probs_file, 30);
     ae_test_add(s, "claims_c4_c5_c6", test_claims_random, 30);
     ae_test_add(s, "hand", test_hand_entropy, 30);
     ae_test_add(s, "zero_mass", test_zero_mass, 30);

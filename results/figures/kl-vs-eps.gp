@@ -1,5 +1,5 @@
 # gnuplot script (armebm): measured KL against eps with each bound, students of one
-# teacher (dyadic:seed=1) on E(3,4)
+# teacher (dyadic:seed=1) on E(3,4) P=2
 T = 4
 set encoding utf8
 do for [fmt in "svg pdf"] {

@@ -1,4 +1,4 @@
-# gnuplot script (armebm): KL of lookahead-k students on E(3,4) (k = T-1 is M(r):
+# gnuplot script (armebm): KL of lookahead-k students on E(3,4) P=2 (k = T-1 is M(r):
 # KL = 0, not drawn); each family's bound 2T eps_k in its colour, dashed
 set encoding utf8
 do for [fmt in "svg pdf"] {
