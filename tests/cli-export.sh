@@ -96,7 +96,7 @@ while IFS= read -r line; do
   n=$((n + 1))
   grep -qFx -- "$line" "$tmp/c6s/blank.csv" && ok || ko "committed row not reproduced: $line"
 done < <(grep -F ",\"$space\",all,$inst," "$tmp/committed-blank.csv")
-[ "$n" -eq 6 ] && ok || ko "$n committed rows of $inst, want 6"
+[ "$n" -eq 8 ] && ok || ko "$n committed rows of $inst, want 8"
 # the prompt count matters: the same instance on one prompt gives another entropy
 "$bin" export --space 'E(8,4)' --instance 'zipf(s=1):seed=1' --out "$tmp/rho1.csv" >/dev/null && ok || ko "export P=1"
 "$bin" verify C6 --space 'E(8,4)' --data "$tmp/rho1.csv" --out "$tmp/c61" --quiet
