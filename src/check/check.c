@@ -426,8 +426,6 @@ static int from_doubles(ae_table_t t, const double *x, const ae_space_t sp, doub
                         why = "NaN is not allowed";
                     else if (v == HUGE_VAL)
                         why = "+inf is not allowed";
-                    else if (allowed && v == -HUGE_VAL)
-                        why = "-inf at an unmasked entry (-inf only allowed at masked entries)";
                     else if (!allowed && v != -HUGE_VAL && !(v <= mask_below))
                         why = "finite value at a masked entry (masked entries must be -inf)";
                     if (why != NULL) {
@@ -435,7 +433,7 @@ static int from_doubles(ae_table_t t, const double *x, const ae_space_t sp, doub
                         ae_entry_name(where, sizeof where, sp, k);
                         return ae_err_set(err, AE_E_INPUT, "%s[%ld]: %s at %s", what, (long)k, why, where);
                     }
-                    if (allowed)
+                    if (allowed && v != -HUGE_VAL)
                         arb_set_d(t->v + k, v); /* exact */
                     else
                         arb_neg_inf(t->v + k);

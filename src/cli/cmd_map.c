@@ -37,7 +37,11 @@ static int read_input(ae_table_t t, slong prec, void *ctx, ae_err_t err)
     const map_input *m = ctx;
     if (m->o->scores != NULL)
         return ae_table_read_scores(t, m->sp, m->o->scores, err);
-    return ae_table_read(t, m->sp, m->o->in, prec, err);
+    if (ae_table_read(t, m->sp, m->o->in, prec, err) != 0)
+        return err->code;
+    /* -inf at allowed entries (banned tokens): refused only where the map is not defined */
+    return ae_bellman_domain(t, m->sp, strcmp(m->cmd, "unmap") == 0 ? AE_DOMAIN_UNMAP : AE_DOMAIN_MAP,
+                             m->o->in, err);
 }
 
 static int read_input_exact(ae_qtable_t x, void *ctx, ae_err_t err)
