@@ -60,7 +60,8 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
     const c2_arg *a = varg;
     const ae_instance *in = a->in;
     const ae_space_struct *sp = in->sp;
-    slong P = sp->P, p, d, s, k, n = 0;
+    slong P = sp->P, p, d, s, k, n = 0, nones = 0;
+    char *one = ae_malloc((size_t)P);
     ae_table_t r, q, qr, target;
     arb_ptr lhs = _arb_vec_init(P), rhs = _arb_vec_init(P), zero = _arb_vec_init(P);
     ae_paths_t ps;
@@ -114,6 +115,11 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
     g->seed = a->aux;
     g->stream = 4;
     ae_gen_table(qr, g, sp, prec);
+    /* banned by r (q* = -inf): banned by q too, else p_q has mass where p_R has none, KL = inf
+       and both sides are -inf (true, but it checks nothing) */
+    for (k = 0; k < P * sp->S * sp->A; k++)
+        if (arf_is_neg_inf(arb_midref(q->v + k)))
+            arb_neg_inf(qr->v + k);
     n = 0;
     for (p = 0; p < P; p++) {
         ae_paths_walk(ps, r, qr, q, sp, p, prec);
@@ -121,16 +127,31 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
         arb_sub(rhs + p, ps->logz, ps->klchain, prec);
         arb_set(zero + p, ps->logz); /* keep log Z for the inequality */
         n += ps->responses;
+        one[p] = ps->positive == 1;
+        nones += one[p];
     }
     ae_eq_row(rows, "C2", "ELBO = log Z - KL(p_q||p_R)", in, prec, lhs, rhs, P, n);
 
-    if (fmpz_is_one(sp->responses)) {
-        /* one response per prompt: every q gives p_q = p_R, so KL = 0 and the maximum is an
-           equality, not strict */
-        ae_eq_row(rows, "C2", "ELBO = log Z (one response)", in, prec, lhs, zero, P, n);
-    } else { /* strict: ELBO < log Z means KL > 0, which holds since q is not a shift of M(r) */
-        ae_lt_row(rows, "C2", "ELBO < log Z (random q)", in, prec, lhs, zero, P, "log Z - ELBO");
+    /* one response of positive probability (one in the space, or all others banned): every q
+       of that support gives p_q = p_R, so KL = 0 and the maximum is an equality, not strict.
+       The prompts of each kind are moved to the front of lhs and zero for their row. */
+    if (nones > 0) {
+        for (p = 0, k = 0; p < P; p++)
+            if (one[p]) {
+                arb_swap(lhs + k, lhs + p);
+                arb_swap(zero + k++, zero + p);
+            }
+        ae_eq_row(rows, "C2", "ELBO = log Z (one response)", in, prec, lhs, zero, nones, n);
     }
+    if (nones < P) { /* strict: ELBO < log Z means KL > 0, which holds since q is not a shift of M(r) */
+        for (p = 0, k = 0; p < P; p++)
+            if (!one[p]) {
+                arb_swap(lhs + k, lhs + p);
+                arb_swap(zero + k++, zero + p);
+            }
+        ae_lt_row(rows, "C2", "ELBO < log Z (random q)", in, prec, lhs, zero, P - nones, "log Z - ELBO");
+    }
+    free(one);
 
     _arb_vec_clear(lhs, P);
     _arb_vec_clear(rhs, P);

@@ -20,6 +20,7 @@ typedef struct {
     arb_t logz, mass, elbo, klchain;
     arf_t dlo, dhi, lmax, umin;
     slong responses, kl_inf;
+    slong positive; /* responses with p_R(y) > 0 (R(y) > -inf) */
 } ae_paths_struct;
 typedef ae_paths_struct ae_paths_t[1];
 

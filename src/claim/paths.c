@@ -83,6 +83,7 @@ static void paths_edge(void *vctx, slong d, slong s, slong a, slong child)
         return;
     /* a response: x = R(y), y = log p_q(y) */
     ps->responses++;
+    ps->positive += !neg_inf(x);
     if (neg_inf(x) && neg_inf(y))
         return; /* p_R(y) = p_q(y) = 0: equal, and nothing to add to Z, mass or the ELBO */
     {
@@ -160,6 +161,7 @@ void ae_paths_init(ae_paths_t ps)
     arf_init(ps->lmax);
     arf_init(ps->umin);
     ps->responses = 0;
+    ps->positive = 0;
     ps->kl_inf = -1;
 }
 
@@ -193,6 +195,7 @@ void ae_paths_walk(ae_paths_t ps, const ae_table_t r, const ae_table_t q, const 
     arf_neg_inf(ps->lmax);
     arf_pos_inf(ps->umin);
     ps->responses = 0;
+    ps->positive = 0;
     vis.state = paths_state;
     vis.edge = paths_edge;
     vis.ctx = &c;

@@ -381,6 +381,13 @@ int ae_cmd_verify(int argc, char **argv)
             if (ae_table_read(r, sp, o.rewards, o.max_prec, err) != 0 ||
                 (o.logits != NULL && ae_table_read(q, sp, o.logits, o.max_prec, err) != 0))
                 rc = ae_cli_fail("verify", err);
+            /* -inf at allowed entries (banned tokens): p_R must be defined, and C1's round trip
+               needs M to be injective (no state of value -inf; proofs/C1.md) */
+            else if (ae_bellman_domain(r, sp, o.logits == NULL && (mask & AE_CLAIM_C1) ? AE_DOMAIN_INJECTIVE
+                                                                                      : AE_DOMAIN_MAP,
+                                       o.rewards, err) != 0 ||
+                     (o.logits != NULL && ae_bellman_domain(q, sp, AE_DOMAIN_POLICY, o.logits, err) != 0))
+                rc = ae_cli_fail("verify", err);
             else {
                 if (o.logits == NULL)
                     ae_suite_run_table(rows, &so, sp, r, o.rewards);
