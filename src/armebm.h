@@ -320,6 +320,10 @@ typedef enum {
    [action A: ]why" for the first offending state in canonical order. Cost O(P*S*A). */
 int ae_bellman_domain(const ae_table_t t, const ae_space_t sp, ae_domain what, const char *name,
                       ae_err_t err);
+/* 0 when q is -inf exactly where M(r) is (at entries banned by r, and above states of value
+   -inf), as a distillation student must be; else AE_E_INPUT naming the first entry. */
+int ae_bellman_same_support(const ae_table_t q, const ae_table_t r, const ae_space_t sp, const char *name,
+                            ae_err_t err);
 /* Exact multiplicative forms on potentials: phi = M(psi), phi(s,a) = psi(s,a)*beta(s.a),
    beta(s) = sum_a phi(s,a); and psi = M^{-1}(phi). No aliasing. */
 void ae_bellman_map_exact(ae_qtable_t phi, const ae_qtable_t psi, const ae_space_t sp);

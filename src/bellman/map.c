@@ -243,3 +243,37 @@ int ae_bellman_domain(const ae_table_t t, const ae_space_t sp, ae_domain what, c
     free(reach);
     return rc;
 }
+
+int ae_bellman_same_support(const ae_table_t q, const ae_table_t r, const ae_space_t sp, const char *name,
+                            ae_err_t err)
+{
+    char *dead = ae_malloc((size_t)sp->S);
+    char at[AE_IO_PREFIX_MAX + 64];
+    slong p, s, a, d;
+    int rc = 0;
+
+    for (p = 0; p < sp->P && rc == 0; p++) {
+        dead_states(dead, r, sp, p, 1);
+        for (d = 0, s = 0; s < sp->S && rc == 0; s++) {
+            if (s == sp->first[d + 1])
+                d++;
+            for (a = 0; a < sp->A && rc == 0; a++) {
+                int banned, qinf;
+                if (!ae_space_allowed(sp, d, a))
+                    continue;
+                /* M(r) is -inf where r is, and where every response below has reward -inf */
+                banned = is_neg_inf(ae_table_entry(r, p, s, a)) ||
+                         (!ae_space_ends(sp, d, a) && dead[ae_space_child(sp, s, a)]);
+                qinf = is_neg_inf(ae_table_entry(q, p, s, a));
+                if (banned != qinf) {
+                    _ae_io_entry_name(at, sizeof at, sp, p, s, a);
+                    rc = ae_err_set(err, AE_E_INPUT, "%s: %s: %s, but the teacher's q* = M(r) is %s there "
+                                    "(a student keeps the teacher's bans)", name, at,
+                                    qinf ? "-inf" : "finite", qinf ? "finite" : "-inf");
+                }
+            }
+        }
+    }
+    free(dead);
+    return rc;
+}

@@ -60,7 +60,7 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
     const c2_arg *a = varg;
     const ae_instance *in = a->in;
     const ae_space_struct *sp = in->sp;
-    slong P = sp->P, p, d, s, k, n = 0, nones = 0;
+    slong P = sp->P, p, d, s, k, n = 0;
     char *one = ae_malloc((size_t)P);
     ae_table_t r, q, qr, target;
     arb_ptr lhs = _arb_vec_init(P), rhs = _arb_vec_init(P), zero = _arb_vec_init(P);
@@ -128,28 +128,27 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
         arb_set(zero + p, ps->logz); /* keep log Z for the inequality */
         n += ps->responses;
         one[p] = ps->positive == 1;
-        nones += one[p];
     }
     ae_eq_row(rows, "C2", "ELBO = log Z - KL(p_q||p_R)", in, prec, lhs, rhs, P, n);
 
     /* one response of positive probability (one in the space, or all others banned): every q
        of that support gives p_q = p_R, so KL = 0 and the maximum is an equality, not strict.
-       The prompts of each kind are moved to the front of lhs and zero for their row. */
-    if (nones > 0) {
-        for (p = 0, k = 0; p < P; p++)
-            if (one[p]) {
-                arb_swap(lhs + k, lhs + p);
-                arb_swap(zero + k++, zero + p);
-            }
-        ae_eq_row(rows, "C2", "ELBO = log Z (one response)", in, prec, lhs, zero, nones, n);
-    }
-    if (nones < P) { /* strict: ELBO < log Z means KL > 0, which holds since q is not a shift of M(r) */
-        for (p = 0, k = 0; p < P; p++)
-            if (!one[p]) {
-                arb_swap(lhs + k, lhs + p);
-                arb_swap(zero + k++, zero + p);
-            }
-        ae_lt_row(rows, "C2", "ELBO < log Z (random q)", in, prec, lhs, zero, P - nones, "log Z - ELBO");
+       Each row takes its prompts, in order, from lhs and zero (log Z). */
+    {
+        arb_ptr l1 = _arb_vec_init(P), z1 = _arb_vec_init(P), l2 = _arb_vec_init(P), z2 = _arb_vec_init(P);
+        slong n1 = 0, n2 = 0;
+        for (p = 0; p < P; p++) {
+            arb_set(one[p] ? l1 + n1 : l2 + n2, lhs + p);
+            arb_set(one[p] ? z1 + n1++ : z2 + n2++, zero + p);
+        }
+        if (n1 > 0)
+            ae_eq_row(rows, "C2", "ELBO = log Z (one response)", in, prec, l1, z1, n1, n);
+        if (n2 > 0) /* strict: ELBO < log Z means KL > 0, which holds since q is not a shift of M(r) */
+            ae_lt_row(rows, "C2", "ELBO < log Z (random q)", in, prec, l2, z2, n2, "log Z - ELBO");
+        _arb_vec_clear(l1, P);
+        _arb_vec_clear(z1, P);
+        _arb_vec_clear(l2, P);
+        _arb_vec_clear(z2, P);
     }
     free(one);
 

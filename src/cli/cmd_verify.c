@@ -386,7 +386,7 @@ int ae_cmd_verify(int argc, char **argv)
             else if (ae_bellman_domain(r, sp, o.logits == NULL && (mask & AE_CLAIM_C1) ? AE_DOMAIN_INJECTIVE
                                                                                       : AE_DOMAIN_MAP,
                                        o.rewards, err) != 0 ||
-                     (o.logits != NULL && ae_bellman_domain(q, sp, AE_DOMAIN_POLICY, o.logits, err) != 0))
+                     (o.logits != NULL && ae_bellman_same_support(q, r, sp, o.logits, err) != 0))
                 rc = ae_cli_fail("verify", err);
             else {
                 if (o.logits == NULL)
