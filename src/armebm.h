@@ -325,7 +325,9 @@ int ae_bellman_domain(const ae_table_t t, const ae_space_t sp, ae_domain what, c
 int ae_bellman_same_support(const ae_table_t q, const ae_table_t r, const ae_space_t sp, const char *name,
                             ae_err_t err);
 /* Exact multiplicative forms on potentials: phi = M(psi), phi(s,a) = psi(s,a)*beta(s.a),
-   beta(s) = sum_a phi(s,a); and psi = M^{-1}(phi). No aliasing. */
+   beta(s) = sum_a phi(s,a); and psi = M^{-1}(phi). No aliasing. psi = 0 at an allowed pair is
+   a banned token (phi is then 0 there); M^{-1} divides by beta(s.a), so it needs every row of
+   phi to have a nonzero entry (as AE_DOMAIN_UNMAP in the log domain). */
 void ae_bellman_map_exact(ae_qtable_t phi, const ae_qtable_t psi, const ae_space_t sp);
 void ae_bellman_unmap_exact(ae_qtable_t psi, const ae_qtable_t phi, const ae_space_t sp);
 /* Plain float64 maps, what a double implementation computes (stable LSE). */
