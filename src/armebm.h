@@ -267,11 +267,13 @@ double ae_gen_get_d(const ae_gen_struct *g, const ae_space_t sp, slong p, slong 
 
 /* ---------------------------------------------------------------- the maps (src/bellman) */
 /* q = M(r): soft Bellman backward pass, q(s,a) = r(s,a) (+ V_q(s.a) when a does not end the
-   response), deepest states first. Precondition: r is finite at every unmasked entry (the
-   table readers enforce it); masked entries of q are set to -inf. q and r may alias.
+   response), deepest states first. r is finite or exactly -inf (a banned token) at every
+   unmasked entry; q is -inf where r is, and where every response below has reward -inf (the
+   child's V_q = -inf); masked entries of q are set to -inf. q and r may alias.
    Cost O(P*S*A). */
 void ae_bellman_map(ae_table_t q, const ae_table_t r, const ae_space_t sp, slong prec);
-/* r = M^{-1}(q): r(s,a) = q(s,a) - V_q(s.a) for non-ending a. Same precondition on q.
+/* r = M^{-1}(q): r(s,a) = q(s,a) - V_q(s.a) for non-ending a. q as r above, and no row all
+   -inf (ae_bellman_domain AE_DOMAIN_UNMAP; such a row gives NaN at its parent entry).
    q and r must not alias. */
 void ae_bellman_unmap(ae_table_t r, const ae_table_t q, const ae_space_t sp, slong prec);
 /* Settles the entries of out = M(in) (inverse = 0) or M^{-1}(in) (inverse = 1) whose ball
@@ -309,8 +311,30 @@ int ae_bellman_map_accurate(slong *used, ae_table_t out, ae_table_t in, const ae
                             ae_err_t err);
 /* V_q(s) = LSE of the unmasked entries of row (p,s). */
 void ae_bellman_value(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, slong s, slong prec);
+/* Where the maps are defined when allowed entries may be -inf (banned tokens; proofs/C1.md,
+   "Banned entries"). A state is dead when its value is -inf: in rewards, when every response
+   through it has reward -inf; in logits, when its row is all -inf. */
+typedef enum {
+    AE_DOMAIN_MAP = 0,   /* rewards for M: no prompt's root is dead (p_R is defined) */
+    AE_DOMAIN_INJECTIVE, /* rewards where M^{-1}(M(r)) = r is claimed: no state is dead (M(r)
+                            is -inf at a dead state's parent entry whatever its reward) */
+    AE_DOMAIN_UNMAP,     /* logits for M^{-1}: no row is all -inf (r = q - V_q is undefined at
+                            the parent entry of such a row; at the root p_q is not defined) */
+    AE_DOMAIN_POLICY     /* logits as a policy (check): the root is not dead, nor any state that
+                            p_q reaches (no -inf logit on the path to it) */
+} ae_domain;
+/* 0 when t is in the domain `what`; else AE_E_INPUT with err "name: prompt P, prefix "...",
+   [action A: ]why" for the first offending state in canonical order. Cost O(P*S*A). */
+int ae_bellman_domain(const ae_table_t t, const ae_space_t sp, ae_domain what, const char *name,
+                      ae_err_t err);
+/* 0 when q is -inf exactly where M(r) is (at entries banned by r, and above states of value
+   -inf), as a distillation student must be; else AE_E_INPUT naming the first entry. */
+int ae_bellman_same_support(const ae_table_t q, const ae_table_t r, const ae_space_t sp, const char *name,
+                            ae_err_t err);
 /* Exact multiplicative forms on potentials: phi = M(psi), phi(s,a) = psi(s,a)*beta(s.a),
-   beta(s) = sum_a phi(s,a); and psi = M^{-1}(phi). No aliasing. */
+   beta(s) = sum_a phi(s,a); and psi = M^{-1}(phi). No aliasing. psi = 0 at an allowed pair is
+   a banned token (phi is then 0 there); M^{-1} divides by beta(s.a), so it needs every row of
+   phi to have a nonzero entry (as AE_DOMAIN_UNMAP in the log domain). */
 void ae_bellman_map_exact(ae_qtable_t phi, const ae_qtable_t psi, const ae_space_t sp);
 void ae_bellman_unmap_exact(ae_qtable_t psi, const ae_qtable_t phi, const ae_space_t sp);
 /* Plain float64 maps, what a double implementation computes (stable LSE). */

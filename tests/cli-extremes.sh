@@ -156,6 +156,84 @@ rc=$?
 printf 'prompt,prefix,action,value\n0,,0,0.0000000000000000e+00\n0,0,0,-1.0000000000000000e-01\n0,0 0,0,-3.0000000000000000e-01\n' |
   cmp -s - "$tmp/q.csv" || fail "map chain.csv: $(cat "$tmp/q.csv")"
 
+# -inf at allowed entries (banned tokens, issue 13): every command that reads a table runs on
+# it. E(2,2) with the root's token 1 banned: q = r + the child's value, exact here:
+# q = (0.5 + 0, -inf, 1 | 0 | 2). F(2,2) with (0),1 and (1),1 banned: q(root,0) = 0.5 + 1,
+# q(root,1) = -0.25 + 2. The same tables as .npy; and their maps given back by unmap.
+csv_e22 "$tmp/ban.csv" 0.5 -inf 1 0 2
+csv_f22 "$tmp/banf.csv" 0.5 -0.25 1 -inf 2 -inf
+npy "$tmp/ban.npy" 3 3 3fe0000000000000 $ninf 3ff0000000000000 $ninf $ninf 0000000000000000 \
+    $ninf $ninf 4000000000000000
+npy "$tmp/banf.npy" 3 2 3fe0000000000000 bfd0000000000000 3ff0000000000000 $ninf 4000000000000000 $ninf
+want_e='5.0000000000000000e-01 -inf 1.0000000000000000e+00 -inf -inf 0.0000000000000000e+00 -inf -inf 2.0000000000000000e+00'
+want_f='1.5000000000000000e+00 1.7500000000000000e+00 1.0000000000000000e+00 -inf 2.0000000000000000e+00 -inf'
+for x in ban.csv ban.npy banf.csv banf.npy; do
+  case $x in ban.*) sp=("${e22[@]}") want=$want_e good=$tmp/good.csv ;; *) sp=("${f22[@]}") want=$want_f good=$tmp/goodf.csv ;; esac
+  matrix "$tmp/$x" "$good" "${sp[@]}"
+  run "$bin" map "${sp[@]}" --in "$tmp/$x" --out "$tmp/q.csv"
+  rc=$?
+  got=$(awk -F, 'NR > 1 { printf "%s%s", sep, $4; sep = " " }' "$tmp/q.csv")
+  [ "$rc" -eq 0 ] && [ "$got" = "$want" ] || fail "map $x: exit $rc, q = $got, want $want; $(cat "$tmp/err")"
+  run "$bin" map "${sp[@]}" --in "$tmp/$x" --out "$tmp/q.npy" || fail "map $x to .npy: $(cat "$tmp/err")"
+  for q in q.csv q.npy; do
+    run "$bin" unmap "${sp[@]}" --in "$tmp/$q" --out "$tmp/r.csv" || fail "unmap $q of $x: $(cat "$tmp/err")"
+    run "$bin" unmap "${sp[@]}" --in "$tmp/$q" --out "$tmp/r.npy" || fail "unmap $q of $x to .npy: $(cat "$tmp/err")"
+    run "$bin" map "${sp[@]}" --in "$tmp/r.npy" --out "$tmp/q2.csv"
+    cmp -s "$tmp/q.csv" "$tmp/q2.csv" || fail "map(unmap($q)) of $x: $(cat "$tmp/q2.csv")"
+    run "$bin" check "${sp[@]}" --rewards "$tmp/$x" --logits "$tmp/$q" --atol 0 ||
+      fail "check $x against its map $q: $(cat "$tmp/out" "$tmp/err")"
+  done
+  run "$bin" verify C1 C2 "${sp[@]}" --rewards "$tmp/$x" --out "$tmp/v" --quiet
+  rc=$?
+  [ "$rc" -eq 0 ] && ! grep -qv ',verified,\|^claim,' "$tmp/v/claims.csv" ||
+    fail "verify C1 C2 on $x: exit $rc, $(grep -v ',verified,' "$tmp/v/claims.csv" | head -3) $(cat "$tmp/err")"
+  run "$bin" verify distill "${sp[@]}" --rewards "$tmp/$x" --out "$tmp/v" --quiet
+  rc=$?
+  [ "$rc" -eq 0 ] || fail "verify distill on $x: exit $rc, $(grep -v ',verified,' "$tmp/v/distill.csv" | head -3)"
+  run "$bin" verify distill "${sp[@]}" --rewards "$tmp/$x" --logits "$tmp/q.npy" --out "$tmp/v" --quiet ||
+    fail "verify distill on $x with its map as the student: $(cat "$tmp/err")"
+done
+# a logit where r bans: p_q puts mass where p_R has none, KL(p_q||p_R) = inf, said in words
+run "$bin" map "${e22[@]}" --in "$tmp/ban.csv" --out "$tmp/q.csv"
+awk -F, 'BEGIN { OFS = "," } NR == 3 { $4 = "0.25" } { print }' "$tmp/q.csv" >"$tmp/unban.csv"
+run "$bin" check "${e22[@]}" --rewards "$tmp/ban.csv" --logits "$tmp/unban.csv"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q 'KL(p_Q||p_R) <= inf' "$tmp/out" &&
+  grep -q 'KL(p_q||p_r) = inf: p_q puts mass on responses that p_r gives probability 0 (q finite, q\* = -inf at prompt 0 prefix () action 1)' "$tmp/out" ||
+  fail "check of a logit that unbans: exit $rc, $(cat "$tmp/out" "$tmp/err")"
+run "$bin" verify distill "${e22[@]}" --rewards "$tmp/ban.csv" --logits "$tmp/unban.csv" --out "$tmp/v" --quiet
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "unban.csv: prompt 0, prefix \"\", action 1: finite, but the teacher's q\* = M(r) is -inf there" "$tmp/err" ||
+  fail "distill student that unbans: exit $rc, $(cat "$tmp/err")"
+# every root action banned: no response has positive probability, exit 2 for every command
+csv_e22 "$tmp/dead.csv" -inf -inf -inf 0 2
+for cmd in "map --in $tmp/dead.csv --out $tmp/q.csv" "check --rewards $tmp/dead.csv --logits $tmp/good.csv" \
+           "verify C2 --rewards $tmp/dead.csv --out $tmp/v" "verify distill --rewards $tmp/dead.csv --out $tmp/v"; do
+  run "$bin" $cmd "${e22[@]}"
+  rc=$?
+  [ "$rc" -eq 2 ] && grep -q 'dead.csv: prompt 0: every response has reward -inf (V = -inf at the root), so p_R is not defined' "$tmp/err" ||
+    fail "${cmd%% *} on a dead root: exit $rc, $(cat "$tmp/err")"
+done
+run "$bin" unmap "${e22[@]}" --in "$tmp/dead.csv" --out "$tmp/r.csv"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'dead.csv: prompt 0: every logit of the root row is -inf, so p_q is not defined' "$tmp/err" ||
+  fail "unmap of a dead root: exit $rc, $(cat "$tmp/err")"
+# F(2,2) with the row of (1) banned: V(1) = -inf, so q(root,1) = -inf whatever r(root,1) is. M
+# is not injective there: C1 and unmap refuse, naming the entry; map, C2 and check run
+csv_f22 "$tmp/deadrow.csv" 0.5 -0.25 1 0 -inf -inf
+run "$bin" verify C1 "${f22[@]}" --rewards "$tmp/deadrow.csv" --out "$tmp/v" --quiet
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'deadrow.csv: prompt 0, prefix "", action 1: every response through this entry has reward -inf (V = -inf at prompt 0, prefix "1"), so M(r) is -inf there whatever its reward: M is not injective on this table' "$tmp/err" ||
+  fail "verify C1 on a state of value -inf: exit $rc, $(cat "$tmp/err")"
+run "$bin" map "${f22[@]}" --in "$tmp/deadrow.csv" --out "$tmp/q.csv" || fail "map deadrow.csv: $(cat "$tmp/err")"
+run "$bin" unmap "${f22[@]}" --in "$tmp/q.csv" --out "$tmp/r.csv"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'q.csv: prompt 0, prefix "", action 1: the logits of its child (prompt 0, prefix "1") are all -inf (V_q = -inf), so M^-1 cannot determine the reward here' "$tmp/err" ||
+  fail "unmap of a row of -inf: exit $rc, $(cat "$tmp/err")"
+run "$bin" check "${f22[@]}" --rewards "$tmp/deadrow.csv" --logits "$tmp/q.csv" || fail "check deadrow.csv: $(cat "$tmp/out")"
+run "$bin" verify C2 "${f22[@]}" --rewards "$tmp/deadrow.csv" --out "$tmp/v" --quiet ||
+  fail "verify C2 on deadrow.csv: $(grep -v ',verified,' "$tmp/v/claims.csv")"
+
 # generated instances and the streaming walks at the precision floor (32 bits, no escalation):
 # a verdict, undecided allowed
 run "$bin" verify --stream "${e22[@]}" --prec 32 --max-prec 32 --out "$tmp/v" --quiet

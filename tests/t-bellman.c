@@ -600,8 +600,8 @@ static slong check_q(const ae_table_t q, const oracle *o, const ae_qtable_t psi,
                 const fmpq *f = orc_phi(o, p, s, a);
                 slong d = canon_depth(sp->V, sp->T, s);
                 int ok;
-                if (!def_allowed(sp->kind, sp->V, sp->T, d, a)) {
-                    ok = is_neg_inf(x);
+                if (!def_allowed(sp->kind, sp->V, sp->T, d, a) || fmpq_is_zero(f)) {
+                    ok = is_neg_inf(x); /* masked, or banned: a zero-probability subtree */
                 } else {
                     arb_exp(e, x, 4 * prec);
                     arb_set_fmpq(l, f, 4 * prec);
@@ -1445,9 +1445,23 @@ START_TEST(test_flat_map)
             out[k] = 7.0;
         ck_assert_int_eq(ae_map_d(AE_EOS, 2, 2, 1, in, out, msg, sizeof msg), 0);
         ck_assert(out[3] == -HUGE_VAL && out[8] == 0.0 && out[0] == 0.0);
-        ck_assert_int_eq(ae_map_d(AE_FIXED, 2, 2, 1, in, out, msg, sizeof msg), AE_E_INPUT); /* F(2,2): 3 x 2, none masked */
-        ck_assert_str_eq(msg, "rewards:index 3 (prompt 0, prefix \"0\", action 1): -inf at an unmasked "
-                              "entry (-inf only allowed at masked entries)");
+        /* F(2,2): 3 x 2, none masked: -inf at entries 3 and 4 are banned tokens, each row keeps one */
+        ck_assert_int_eq(ae_map_d(AE_FIXED, 2, 2, 1, in, out, msg, sizeof msg), 0);
+        ck_assert(out[0] == 0.0 && out[1] == 0.0 && out[2] == 0.0 && out[3] == -HUGE_VAL && out[4] == -HUGE_VAL &&
+                  out[5] == 0.0);
+        {   /* every root action banned: no response has positive probability */
+            double dead[6] = {-HUGE_VAL, -HUGE_VAL, 0, 0, 0, 0};
+            ck_assert_int_eq(ae_map_d(AE_FIXED, 2, 2, 1, dead, out, msg, sizeof msg), AE_E_INPUT);
+            ck_assert_str_eq(msg, "rewards: prompt 0: every response has reward -inf (V = -inf at the root), "
+                                  "so p_R is not defined");
+            /* the logits of state "1" all -inf: the reward at its parent entry is not determined */
+            dead[0] = 0;
+            dead[1] = 1;
+            dead[4] = dead[5] = -HUGE_VAL;
+            ck_assert_int_eq(ae_unmap_d(AE_FIXED, 2, 2, 1, dead, out, msg, sizeof msg), AE_E_INPUT);
+            ck_assert_str_eq(msg, "logits: prompt 0, prefix \"\", action 1: the logits of its child (prompt 0, "
+                                  "prefix \"1\") are all -inf (V_q = -inf), so M^-1 cannot determine the reward here");
+        }
         in[4] = 1.0;
         for (k = 0; k < 9; k++)
             out[k] = 7.0;
@@ -1465,6 +1479,172 @@ START_TEST(test_flat_map)
         ck_assert(strlen(msg) > 0 && strchr(msg, '\n') == NULL);
         ck_assert_int_eq(ae_map_d(AE_EOS, 2, 2, 1, in, out, NULL, 0), AE_E_INPUT);
     }
+}
+END_TEST
+
+/* ------------------------------------------------------------------ banned entries (-inf) */
+
+/* Potentials with zeros at allowed entries (r = -inf: banned tokens), whole rows of zeros
+   included (states of value -inf), and Z > 0 for every prompt. The oracle sums products over
+   responses, so a banned entry simply makes a product 0: it never sees a -inf. */
+static void banned_psi(ae_qtable_t psi, const ae_space_t sp, uint64_t *x)
+{
+    slong p, s, a, k;
+    for (;;) {
+        int ok = 1;
+        random_psi(psi, sp, x, POT_INT);
+        for (k = 0; k < sp->P * sp->S * sp->A; k++)
+            if (sm_next(x) % 3 == 0)
+                fmpq_zero(psi->v + k);
+        for (p = 0; p < sp->P && ok; p++) { /* the root keeps a path: first live action, all the way */
+            for (s = 0, a = 0; ok; ) {
+                slong d = canon_depth(sp->V, sp->T, s);
+                for (a = 0; a < sp->A && !def_allowed(sp->kind, sp->V, sp->T, d, a); a++)
+                    ;
+                if (sm_next(x) % 4 == 0) /* sometimes leave the root dead, to test that too */
+                    ok = 2;
+                else
+                    fmpq_set_si(ae_qtable_entry(psi, p, s, a), 1 + (slong)(sm_next(x) % 5), 1);
+                if (def_ends(sp->kind, sp->V, sp->T, d, a))
+                    break;
+                s = ae_space_child(sp, s, a);
+            }
+        }
+        if (ok)
+            return;
+    }
+}
+
+/* log psi with -inf where psi = 0, at prec */
+static void banned_log(ae_table_t r, const ae_qtable_t psi, const ae_space_t sp, slong prec)
+{
+    slong k;
+    for (k = 0; k < sp->P * sp->S * sp->A; k++) {
+        slong s = (k / sp->A) % sp->S, a = k % sp->A;
+        if (!def_allowed(sp->kind, sp->V, sp->T, canon_depth(sp->V, sp->T, s), a) || fmpq_is_zero(psi->v + k))
+            arb_neg_inf(r->v + k);
+        else {
+            arb_set_fmpq(r->v + k, psi->v + k, prec);
+            arb_log(r->v + k, r->v + k, prec);
+        }
+    }
+}
+
+/* M on rewards with banned entries, in every arithmetic, against the oracle (phi = 0 exactly
+   where q* must be -inf, log phi elsewhere); M^{-1} back where M is injective; and where the
+   maps are defined (ae_bellman_domain) against beta from the oracle's sums. */
+START_TEST(test_map_banned)
+{
+    uint64_t seed = ae_test_seed() ^ UINT64_C(0xba22ed), x = seed;
+    slong it, iters = ae_test_iters(40), k, n, banned = 0, deadroots = 0, dead = 0, roundtrips = 0;
+    for (it = 0; it < iters; it++) {
+        inst_space is = random_space(&x);
+        ae_space_t sp;
+        ae_qtable_t psi, phi;
+        ae_table_t r, q, back;
+        ae_err_t err;
+        oracle o;
+        double *rd, *qd, *qf;
+        char msg[512], w[256];
+        slong p, s, a, d;
+        int rootdead = 0, anydead = 0, rc;
+
+        if (is.V == 1)
+            is.V = 2; /* a choice to ban */
+        space_init_ok(sp, is);
+        n = sp->P * sp->S * sp->A;
+        ae_qtable_init(psi, sp);
+        ae_qtable_init(phi, sp);
+        ae_table_init(r, sp);
+        ae_table_init(q, sp);
+        ae_table_init(back, sp);
+        rd = malloc((size_t)n * sizeof(double));
+        qd = malloc((size_t)n * sizeof(double));
+        qf = malloc((size_t)n * sizeof(double));
+        ae_err_init(err);
+        banned_psi(psi, sp, &x);
+        oracle_init(&o, sp, psi, NULL);
+        banned_log(r, psi, sp, 128);
+        for (k = 0; k < n; k++) {
+            rd[k] = arf_is_neg_inf(arb_midref(r->v + k)) ? -HUGE_VAL : arf_get_d(arb_midref(r->v + k), ARF_RND_NEAR);
+            banned += fmpq_is_zero(psi->v + k);
+        }
+        /* beta(c) = sum_b phi(c, b) from the oracle: a state is dead when it is 0 */
+        for (p = 0; p < sp->P; p++)
+            for (s = 0; s < sp->S; s++) {
+                fmpq_t b;
+                fmpq_init(b);
+                for (a = 0; a < sp->A; a++)
+                    fmpq_add(b, b, orc_phi(&o, p, s, a));
+                if (fmpq_is_zero(b)) {
+                    rootdead |= s == 0;
+                    anydead = 1;
+                }
+                fmpq_clear(b);
+            }
+        deadroots += rootdead;
+        dead += anydead;
+        ck_assert_int_eq(ae_bellman_domain(r, sp, AE_DOMAIN_MAP, "r", err) != 0, rootdead);
+        ae_err_init(err);
+        ck_assert_int_eq(ae_bellman_domain(r, sp, AE_DOMAIN_INJECTIVE, "r", err) != 0, anydead);
+        rc = ae_map_d((int)sp->kind, (long)sp->V, (long)sp->T, (long)sp->P, rd, qf, msg, sizeof msg);
+        ck_assert_int_eq(rc, rootdead ? AE_E_INPUT : 0);
+        if (!rootdead) {
+            /* certified: q* -inf exactly where phi = 0, else overlapping log phi, tight */
+            ae_bellman_map(q, r, sp, 128);
+            check_q(q, &o, psi, sp, 128, seed, it);
+            /* float64 and the correctly rounded flat map: -inf at the same entries */
+            ae_bellman_map_d(qd, rd, sp);
+            for (k = 0; k < n; k++) {
+                int zero = fmpq_is_zero(o.phi + k * o.nk + o.T);
+                if (zero ? !(qd[k] == -HUGE_VAL && qf[k] == -HUGE_VAL)
+                         : !(isfinite(qd[k]) && isfinite(qf[k]) && fabs(qd[k] - qf[k]) <= 1e-12 * fmax(1, fabs(qf[k])))) {
+                    where(w, sizeof w, sp, k / (sp->S * sp->A), (k / sp->A) % sp->S, k % sp->A);
+                    failf("seed %llu iter %ld %s: oracle phi %s 0, float64 q = %.17g, flat q = %.17g",
+                          (unsigned long long)seed, (long)it, w, zero ? "=" : "!=", qd[k], qf[k]);
+                }
+            }
+            /* exact potentials: the multiplicative form gives the oracle's phi, zeros included */
+            ae_bellman_map_exact(phi, psi, sp);
+            for (k = 0; k < n; k++)
+                TEST_CHECK(fmpq_equal(phi->v + k, o.phi + k * o.nk + o.T), "seed %llu iter %ld: exact phi entry %ld",
+                           (unsigned long long)seed, (long)it, (long)k);
+            /* M^{-1}(M(r)) = r with its -inf where M is injective; refused (one line) where not */
+            ae_err_init(err); /* the first error set is kept */
+            ck_assert_int_eq(ae_bellman_domain(q, sp, AE_DOMAIN_UNMAP, "q", err) != 0, anydead);
+            if (!anydead) {
+                ae_bellman_unmap(back, q, sp, 128);
+                for (p = 0, k = 0; p < sp->P; p++)
+                    for (s = 0; s < sp->S; s++)
+                        for (a = 0, d = canon_depth(sp->V, sp->T, s); a < sp->A; a++, k++)
+                            TEST_CHECK(def_allowed(sp->kind, sp->V, sp->T, d, a)
+                                           ? (arf_is_neg_inf(arb_midref(r->v + k)) ? is_neg_inf(back->v + k)
+                                                                                   : arb_overlaps(back->v + k, r->v + k) &&
+                                                                                         rad_le_rel(back->v + k, -90))
+                                           : is_neg_inf(back->v + k),
+                                       "seed %llu iter %ld: unmap(map(r)) entry %ld", (unsigned long long)seed,
+                                       (long)it, (long)k);
+                roundtrips++;
+            } else
+                ck_assert_msg(strchr(err->msg, '\n') == NULL && strstr(err->msg, "M^-1 cannot determine") != NULL,
+                              "%s", err->msg);
+        } else
+            ck_assert_msg(strstr(msg, "every response has reward -inf") != NULL, "%s", msg);
+        oracle_clear(&o);
+        free(rd);
+        free(qd);
+        free(qf);
+        ae_qtable_clear(psi);
+        ae_qtable_clear(phi);
+        ae_table_clear(r);
+        ae_table_clear(q);
+        ae_table_clear(back);
+        ae_space_clear(sp);
+    }
+    /* vacuity guard: bans, dead states, dead roots and round trips all occurred */
+    TEST_CHECK(banned >= iters && deadroots > 0 && dead > deadroots && roundtrips > 0,
+               "seed %llu: banned %ld, dead roots %ld, dead %ld, round trips %ld", (unsigned long long)seed,
+               (long)banned, (long)deadroots, (long)dead, (long)roundtrips);
 }
 END_TEST
 
@@ -1488,6 +1668,7 @@ static Suite *bellman_suite(void)
     tcase_add_test(tc, test_map_certified);
     tcase_add_test(tc, test_map_corners);
     tcase_add_test(tc, test_map_huge);
+    tcase_add_test(tc, test_map_banned);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("aliasing");

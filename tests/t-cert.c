@@ -3,7 +3,8 @@
    DESIGN.md principle 3 / doc/guide.md section 4:
      a = b:  VIOLATED when the enclosure D of a - b excludes 0; VERIFIED when 0 in D and
              D within tol = 2^-(prec - AE_TOL_SLACK) * max(1, |a|, |b|); else UNDECIDED
-             (also when D is not finite);
+             (also when D is not finite); -inf is exact: -inf = -inf VERIFIED, -inf against a
+             finite value VIOLATED;
      a <= b: VERIFIED when upper(a) <= lower(b); VIOLATED when lower(a) > upper(b); else
              UNDECIDED.
    Expected verdicts of the random tests are computed in exact integer arithmetic. */
@@ -196,10 +197,26 @@ START_TEST(test_eq_hand)
     eq_expect(a, b, 128, AE_VERIFIED, "0 +- 2^-97 twice, tol 2^-96");
     ball(b, 0, 3, -97);
     eq_expect(a, b, 128, AE_UNDECIDED, "dev 2^-95 > tol 2^-96");
-    /* no finite enclosure: undecided, never verified */
+    /* -inf is an exact value; any other enclosure that is not finite: undecided, never verified */
     arb_neg_inf(a);
     arb_zero(b);
-    eq_expect(a, b, 128, AE_UNDECIDED, "-inf vs 0");
+    eq_expect(a, b, 128, AE_VIOLATED, "-inf vs 0"); /* -inf is exact (a banned entry): certainly not 0 */
+    eq_expect(b, a, 128, AE_VIOLATED, "0 vs -inf");
+    {
+        arb_t c;
+        arf_t dev, tol;
+        arb_init(c);
+        arf_init(dev);
+        arf_init(tol);
+        arb_neg_inf(c);
+        ck_assert_int_eq(ae_cert_eq(dev, tol, a, c, 128), AE_VERIFIED); /* -inf = -inf, deviation 0 */
+        ck_assert(arf_is_zero(dev) && arf_cmp_2exp_si(tol, -96) == 0);
+        arb_zero_pm_inf(c);
+        eq_expect(a, c, 128, AE_UNDECIDED, "-inf vs 0 +- inf");
+        arb_clear(c);
+        arf_clear(dev);
+        arf_clear(tol);
+    }
     arb_zero_pm_inf(a);
     eq_expect(a, b, 128, AE_UNDECIDED, "0 +- inf vs 0");
     arb_indeterminate(a);

@@ -408,6 +408,154 @@ START_TEST(test_against_cli)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ banned entries */
+
+/* Brute force over the responses of prompt p, in long double: p_R(y) = exp R(y) / Z from r
+   alone, p_q(y) the product of per-state softmaxes from q alone; returns sum_y a(y) log(a(y) /
+   b(y)) over the responses with a(y) > 0 (a = p_R, b = p_q when r_first, else the other way),
+   +inf when some such y has b(y) = 0. */
+typedef struct {
+    const inst *x;
+    const double *r, *q;
+    slong p;
+    long double z, pr[256], pq[256]; /* per response, in visiting order */
+    int n;
+} brute;
+
+static void brute_rec(brute *b, slong s, slong d, long double R, long double L)
+{
+    const inst *x = b->x;
+    slong base = (b->p * x->S + s) * x->A, a, i = s - first_of(x->V, d);
+    long double m = -INFINITY, sum = 0;
+    for (a = 0; a < x->A; a++)
+        if (!masked(x->kind, x->V, x->T, d, a) && b->q[base + a] > m)
+            m = b->q[base + a];
+    for (a = 0; a < x->A; a++)
+        if (!masked(x->kind, x->V, x->T, d, a) && b->q[base + a] != -INFINITY)
+            sum += expl(b->q[base + a] - m);
+    for (a = 0; a < x->A; a++) {
+        long double R2, L2;
+        if (masked(x->kind, x->V, x->T, d, a))
+            continue;
+        R2 = b->r[base + a] == -INFINITY ? -INFINITY : R + b->r[base + a];
+        L2 = b->q[base + a] == -INFINITY || L == -INFINITY ? -INFINITY : L + b->q[base + a] - m - logl(sum);
+        if (ends(x->kind, x->V, x->T, d, a)) {
+            ck_assert_int_lt(b->n, 256);
+            b->pr[b->n] = R2 == -INFINITY ? 0 : expl(R2);
+            b->pq[b->n++] = L2 == -INFINITY ? 0 : expl(L2);
+            b->z += R2 == -INFINITY ? 0 : expl(R2);
+        } else
+            brute_rec(b, first_of(x->V, d + 1) + i * x->V + a, d + 1, R2, L2);
+    }
+}
+
+static long double brute_kl(const inst *x, const double *q, slong p, int r_first)
+{
+    brute b;
+    long double kl = 0;
+    int i;
+    b.x = x, b.r = x->r, b.q = q, b.p = p, b.z = 0, b.n = 0;
+    brute_rec(&b, 0, 0, 0, 0);
+    for (i = 0; i < b.n; i++) {
+        long double pr = b.pr[i] / b.z, pq = b.pq[i], u = r_first ? pr : pq, v = r_first ? pq : pr;
+        if (u > 0)
+            kl += v > 0 ? u * logl(u / v) : INFINITY;
+    }
+    return kl;
+}
+
+/* -inf at allowed reward entries (banned tokens): M(r) keeps them, its float64 rounding passes
+   the check with both -inf counted as agreement; a logit that unbans or bans a response makes
+   one KL +inf, said in words; the finite KL matches the brute-force sum over responses; a root
+   of value -inf and a row of -inf that p_q reaches are refused. */
+START_TEST(test_check_banned)
+{
+    inst x;
+    ae_check_opts o;
+    ae_check_result res;
+    double *q1;
+    char err[256];
+    slong k, S1;
+    long double want;
+
+    /* E(3,3), 2 prompts: bans in prompt 0 at (root, token 1) and the whole row of prefix (2),
+       so q*(root, 2) = -inf too; in prompt 1 at (prefix (0), EOS) */
+    {
+        uint64_t st = 21;
+        inst_init(&x, AE_EOS, 3, 3, 2, &st);
+    }
+    S1 = x.S * x.A;
+    x.r[1] = -INFINITY;
+    for (k = 0; k < x.A; k++)
+        x.r[3 * x.A + k] = -INFINITY; /* state 3 = prefix (2) */
+    x.r[S1 + 1 * x.A + 3] = -INFINITY; /* prompt 1, prefix (0), EOS */
+    ck_assert_int_eq(ae_map_d(x.kind, x.V, x.T, x.P, x.r, x.q, err, sizeof err), 0);
+    ck_assert(x.q[1] == -INFINITY && x.q[2] == -INFINITY && x.q[3 * x.A] == -INFINITY && isfinite(x.q[0]));
+    ck_assert(x.q[S1 + 1 * x.A + 3] == -INFINITY && isfinite(x.q[S1 + 1 * x.A]));
+    ae_check_opts_init(&o);
+    o.atol = 1e-12;
+    check(&res, &x, x.q, &o);
+    ck_assert_msg(res.passed, "%s", res.message);
+    ck_assert(res.abs_err_upper < 1e-15 && res.kl_fwd_upper < 1e-25 && res.kl_rev_upper < 1e-25);
+
+    /* unban (root, token 1): p_q has mass where p_R has none */
+    q1 = malloc((size_t)x.n * sizeof(double));
+    memcpy(q1, x.q, (size_t)x.n * sizeof(double));
+    q1[1] = 0.5;
+    check(&res, &x, q1, &o);
+    ck_assert_msg(!res.passed && res.verdict == AE_VIOLATED, "%s", res.message);
+    ck_assert(res.kl_rev_upper == INFINITY && !isfinite((double)brute_kl(&x, q1, 0, 0)));
+    ck_assert_msg(strstr(res.message, "KL(p_q||p_r) = inf: p_q puts mass on responses that p_r gives "
+                                      "probability 0 (q finite, q* = -inf at prompt 0 prefix () action 1)") != NULL,
+                  "%s", res.message);
+    want = brute_kl(&x, q1, 0, 1); /* KL(p_R || p_q): finite, the mass p_q moved away */
+    ck_assert_msg(isfinite((double)want) && want > 1e-3 && res.kl_fwd_upper >= (double)want * (1 - 1e-12) &&
+                      res.kl_fwd_upper <= (double)want * (1 + 1e-9),
+                  "KL(p_R||p_q) <= %.17g, brute force %.17Lg", res.kl_fwd_upper, want);
+    ck_assert(res.abs_err_upper == INFINITY && res.abs_state == 0 && res.abs_action == 1);
+
+    /* ban (prompt 1, prefix (0), token 2), which p_R reaches: KL(p_R || p_q) = inf */
+    memcpy(q1, x.q, (size_t)x.n * sizeof(double));
+    q1[S1 + 1 * x.A + 2] = -INFINITY;
+    check(&res, &x, q1, &o);
+    ck_assert_msg(!res.passed && res.kl_fwd_upper == INFINITY && !isfinite((double)brute_kl(&x, q1, 1, 1)),
+                  "%s", res.message);
+    ck_assert_msg(strstr(res.message, "KL(p_r||p_q) = inf: p_q gives probability 0 to responses that p_r does "
+                                      "not (q = -inf, q* finite at prompt 1 prefix (0) action 2)") != NULL,
+                  "%s", res.message);
+    want = brute_kl(&x, q1, 1, 0);
+    ck_assert(res.kl_rev_upper >= (double)want * (1 - 1e-12) && res.kl_rev_upper <= (double)want * (1 + 1e-9));
+
+    /* a row of -inf that p_q reaches (prefix (0) of prompt 0): no policy there */
+    memcpy(q1, x.q, (size_t)x.n * sizeof(double));
+    for (k = 0; k < x.A; k++)
+        q1[1 * x.A + k] = -INFINITY;
+    ck_assert_int_eq(ae_check_d(&res, x.kind, x.V, x.T, x.P, x.r, q1, &o, err, sizeof err), AE_E_INPUT);
+    ck_assert_str_eq(err, "logits: prompt 0, prefix \"0\": every logit of this row is -inf but no logit on the "
+                          "path to it is, so pi_q(.|s) is not defined");
+    /* a row of -inf where p_q does not go (prefix (1), below the banned q(root, 1)): accepted,
+       an infinite error at its entries but the same distribution */
+    memcpy(q1, x.q, (size_t)x.n * sizeof(double));
+    for (k = 0; k < x.A; k++)
+        q1[2 * x.A + k] = -INFINITY;
+    check(&res, &x, q1, &o);
+    ck_assert_msg(!res.passed && res.verdict == AE_VIOLATED && res.abs_err_upper == INFINITY &&
+                      res.kl_fwd_upper < 1e-25 && res.kl_rev_upper < 1e-25, "%s", res.message);
+    o.atol = -1;
+    check(&res, &x, q1, &o);
+    ck_assert_msg(res.passed, "%s", res.message);
+
+    /* every root action banned in prompt 1: p_R is not defined */
+    for (k = 0; k < x.A; k++)
+        x.r[S1 + k] = -INFINITY;
+    ck_assert_int_eq(ae_check_d(&res, x.kind, x.V, x.T, x.P, x.r, x.q, &o, err, sizeof err), AE_E_INPUT);
+    ck_assert_str_eq(err, "rewards: prompt 1: every response has reward -inf (V = -inf at the root), so p_R is "
+                          "not defined");
+    free(q1);
+    inst_clear(&x);
+}
+END_TEST
+
 static Suite *check_suite(void)
 {
     Suite *s = suite_create("check");
@@ -417,6 +565,7 @@ static Suite *check_suite(void)
     ae_test_add(s, "check_shift", test_check_shift, 30);
     ae_test_add(s, "check_mask_below", test_check_mask_below, 30);
     ae_test_add(s, "against_cli", test_against_cli, 60);
+    ae_test_add(s, "check_banned", test_check_banned, 30);
     return s;
 }
 

@@ -333,6 +333,15 @@ static void fake_check(ae_rows_t rows, const void *arg, slong prec)
     r->verdict = prec >= decide_at ? AE_VERIFIED : AE_UNDECIDED;
 }
 
+/* a violated row first, then one decided at decide_at */
+static void fake_check_violated(ae_rows_t rows, const void *arg, slong prec)
+{
+    ae_row *r = ae_rows_add(rows);
+    r->prec = prec;
+    r->verdict = AE_VIOLATED;
+    fake_check(rows, arg, prec);
+}
+
 START_TEST(test_escalate)
 {
     ae_rows_t rows;
@@ -347,6 +356,13 @@ START_TEST(test_escalate)
     ck_assert_int_eq(rows->n, 2);
     ck_assert_int_eq(rows->v[1].prec, 512); /* 64,128,256,512; 1024 > max_prec */
     ck_assert_int_eq(rows->v[1].verdict, AE_UNDECIDED);
+    /* a violated row does not stop the escalation while another row is undecided */
+    decide_at = 256;
+    ae_escalate(rows, fake_check_violated, NULL, 64, 4096);
+    ck_assert_int_eq(rows->n, 4);
+    ck_assert_int_eq(rows->v[2].verdict, AE_VIOLATED);
+    ck_assert_int_eq(rows->v[3].prec, 256);
+    ck_assert_int_eq(rows->v[3].verdict, AE_VERIFIED);
     ae_rows_clear(rows);
 }
 END_TEST

@@ -680,6 +680,130 @@ START_TEST(test_adversary_search_long_row)
 }
 END_TEST
 
+/* Brute force over responses with banned entries (qs = -inf, and the student q too): the
+   responses through a banned pair have probability 0 under both and are left out. */
+static void banned_walk(brute *b, slong s, slong d, double lq, double ls)
+{
+    const ae_space_struct *sp = b->sp;
+    slong a;
+    for (a = 0; a < sp->A; a++) {
+        double xq, xs;
+        if (!ae_space_allowed(sp, d, a) || b->qs[s * sp->A + a] == -HUGE_VAL)
+            continue;
+        xq = lq + log_softmax(b->q + s * sp->A, sp, d, a);
+        xs = ls + log_softmax(b->qs + s * sp->A, sp, d, a);
+        if (ae_space_ends(sp, d, a)) {
+            b->fwd += exp(xq) * (xq - xs);
+            b->rev += exp(xs) * (xs - xq);
+        } else {
+            banned_walk(b, ae_space_child(sp, s, a), d + 1, xq, xs);
+        }
+    }
+}
+
+/* A teacher with banned tokens (-inf at about a quarter of its allowed rewards, whole rows
+   included, the root kept live): every student keeps the bans (delta = 0 there), the certified
+   KL both ways matches a float64 brute force over the responses of positive probability, and
+   every bound row is verified. */
+START_TEST(test_banned_teacher)
+{
+    static const ae_student_kind kinds[] = {AE_STUDENT_UNIFORM, AE_STUDENT_SIGN, AE_STUDENT_SPARSE,
+                                            AE_STUDENT_ROWCONST, AE_STUDENT_VALUE, AE_STUDENT_LOOKAHEAD};
+    uint64_t stt = ae_test_seed() ^ 0xba22;
+    slong it, n = ae_test_iters(12), compared = 0, above_dead = 0;
+    for (it = 0; it < n; it++) {
+        ae_space_t sp;
+        ae_err_t err;
+        ae_instance in;
+        ae_rows_t rows;
+        ae_student_spec st;
+        ae_table_t r, qs, dl;
+        ae_gen_t g;
+        ae_distill_t m;
+        double *q, *qsd, f, b;
+        slong i, k, p, N;
+        ae_space_kind kind = (ae_test_next(&stt) & 1) ? AE_EOS : AE_FIXED;
+        slong V = 2 + (slong)(ae_test_next(&stt) % 2), T = 2 + (slong)(ae_test_next(&stt) % 2);
+        ae_err_init(err);
+        ae_space_init(sp, kind, V, T, 1 + (slong)(ae_test_next(&stt) % 2), err);
+        N = sp->P * sp->S * sp->A;
+        ae_table_init(r, sp);
+        ae_table_init(qs, sp);
+        ae_table_init(dl, sp);
+        g->kind = AE_GEN_DYADIC;
+        g->seed = ae_test_next(&stt);
+        g->stream = 1;
+        do { /* ban entries until the table has some, with every root live */
+            ae_gen_table(r, g, sp, 128);
+            for (k = 0; k < N; k++)
+                if (!arf_is_neg_inf(arb_midref(r->v + k)) && ae_test_next(&stt) % 4 == 0)
+                    arb_neg_inf(r->v + k);
+            ae_err_init(err);
+            g->seed++;
+        } while (ae_bellman_domain(r, sp, AE_DOMAIN_MAP, "r", err) != 0);
+        ae_bellman_map(qs, r, sp, 128);
+        in.sp = sp;
+        in.r = r;
+        in.gen.kind = AE_GEN_DYADIC;
+        in.gen.seed = 0;
+        in.gen.stream = 0;
+        snprintf(in.name, sizeof in.name, "banned");
+        memset(&st, 0, sizeof st);
+        st.kind = kinds[it % 6];
+        st.eps = it % 2 ? 0.5 : 0.125;
+        st.k = 1;
+        st.seed = ae_test_next(&stt);
+        snprintf(st.label, sizeof st.label, "%s", ae_student_name(st.kind));
+        ae_student_build(dl, &st, r, qs, sp, 128);
+        q = malloc((size_t)N * sizeof(double));
+        qsd = malloc((size_t)N * sizeof(double));
+        for (k = 0; k < N; k++) {
+            int ban = arf_is_neg_inf(arb_midref(qs->v + k));
+            above_dead += ban && !arf_is_neg_inf(arb_midref(r->v + k)); /* q* = -inf from a dead child */
+            ck_assert_msg(!ban || arb_is_zero(dl->v + k), "%s: delta at a banned entry %ld", st.label, (long)k);
+            qsd[k] = ban ? -HUGE_VAL : arf_get_d(arb_midref(qs->v + k), ARF_RND_NEAR);
+            q[k] = ban ? -HUGE_VAL : qsd[k] + arf_get_d(arb_midref(dl->v + k), ARF_RND_NEAR);
+        }
+        for (p = 0; p < sp->P; p++) {
+            ae_distill_init(m);
+            ae_distill_measure(m, qs, dl, sp, p, 128);
+            {
+                brute bb;
+                bb.sp = sp;
+                bb.q = q + p * sp->S * sp->A;
+                bb.qs = qsd + p * sp->S * sp->A;
+                bb.fwd = bb.rev = 0;
+                banned_walk(&bb, 0, 0, 0, 0);
+                f = bb.fwd;
+                b = bb.rev;
+            }
+            ck_assert_msg(arb_is_finite(m->kl_qr) && arb_is_finite(m->kl_rq), "%s: KL not finite", st.label);
+            ck_assert_msg(fabs(arf_get_d(arb_midref(m->kl_qr), ARF_RND_NEAR) - f) <= 1e-9 * f + 1e-15 &&
+                              fabs(arf_get_d(arb_midref(m->kl_rq), ARF_RND_NEAR) - b) <= 1e-9 * b + 1e-15,
+                          "%s V=%ld T=%ld prompt %ld: KL %.17g, %.17g; brute force %.17g, %.17g", st.label, (long)V,
+                          (long)T, (long)p, arf_get_d(arb_midref(m->kl_qr), ARF_RND_NEAR),
+                          arf_get_d(arb_midref(m->kl_rq), ARF_RND_NEAR), f, b);
+            ae_distill_clear(m);
+            compared++;
+        }
+        ae_rows_init(rows);
+        ae_claim_distill(rows, &in, &st, ae_bounds_kl, 128, 2048);
+        for (i = 0; i < rows->n; i++)
+            ck_assert_msg(rows->v[i].verdict == AE_VERIFIED, "%s V=%ld T=%ld: %s is %s", st.label, (long)V, (long)T,
+                          rows->v[i].check, ae_verdict_name(rows->v[i].verdict));
+        ae_rows_clear(rows);
+        free(q);
+        free(qsd);
+        ae_table_clear(r);
+        ae_table_clear(qs);
+        ae_table_clear(dl);
+        ae_space_clear(sp);
+    }
+    TEST_CHECK(compared >= n && above_dead > 0, "compared %ld prompts, %ld entries above a dead state",
+               (long)compared, (long)above_dead);
+}
+END_TEST
+
 static Suite *distill_suite(void)
 {
     Suite *s = suite_create("distill");
@@ -694,6 +818,7 @@ static Suite *distill_suite(void)
     ae_test_add(s, "ae_claim_c11_certified", test_c11, 30);
     ae_test_add(s, "ae_reward_family_table", test_reward_families, 30);
     ae_test_add(s, "no_zero_fallback", test_no_zero_fallback, 30);
+    ae_test_add(s, "banned_teacher", test_banned_teacher, 60);
     ae_test_add(s, "exact_students", test_exact_students, 30);
     return s;
 }

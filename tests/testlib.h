@@ -1,4 +1,6 @@
-/* Shared test support: seeded randomness, iteration multiplier, brute-force oracles. */
+/* Shared test support: seeded randomness, iteration multiplier, temporary files, small random
+   spaces and instances. The brute-force oracles live beside what they check (the maps' in
+   t-bellman.c, the check's in t-check.c), so that no library code is shared with them. */
 #ifndef AE_TESTLIB_H
 #define AE_TESTLIB_H
 #include "armebm.h"

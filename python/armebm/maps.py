@@ -38,12 +38,14 @@ def _map(fn, space, x, what):
 
 def soft_bellman(space, rewards):
     """q = M(r): the soft Bellman backward pass, each value the correctly rounded float64 of the
-    exact one (certified arithmetic). rewards: a table of the space (numpy or torch)."""
+    exact one (certified arithmetic). rewards: a table of the space (numpy or torch); -inf at an
+    allowed entry is a banned token (q = -inf there, its subtree has probability 0)."""
     return _map(_lib.lib.ae_map_d, space, rewards, "rewards")
 
 
 def soft_bellman_inverse(space, logits):
-    """r = M^{-1}(q), each value correctly rounded."""
+    """r = M^{-1}(q), each value correctly rounded; a row of logits all -inf is refused (the reward
+    above it is not determined)."""
     return _map(_lib.lib.ae_unmap_d, space, logits, "logits")
 
 

@@ -11,6 +11,7 @@
 typedef struct {
     const double *v;
     const char *name; /* "rewards" or "logits", in messages */
+    int inverse;
     const ae_space_struct *sp;
 } flat_input;
 
@@ -45,7 +46,8 @@ static int flat_read(ae_table_t t, slong prec, void *ctx, ae_err_t err)
             }
         }
     }
-    return 0;
+    /* -inf at allowed entries (banned tokens): refused only where the map is not defined */
+    return ae_bellman_domain(t, sp, in->inverse ? AE_DOMAIN_UNMAP : AE_DOMAIN_MAP, in->name, err);
 }
 
 static int flat_read_exact(ae_qtable_t x, void *ctx, ae_err_t err)
@@ -113,6 +115,7 @@ static int flat_map(int inverse, int space_kind, long vocab, long horizon, long 
 
     fi.v = x;
     fi.name = in_name;
+    fi.inverse = inverse;
     fi.sp = sp;
     src.read = flat_read;
     src.read_exact = flat_read_exact;
@@ -133,7 +136,8 @@ static int flat_map(int inverse, int space_kind, long vocab, long horizon, long 
                 d++;
             for (a = 0; a < sp->A; a++, i++) {
                 arf_srcptr mid = arb_midref(ae_table_entry(out, p, s, a));
-                if (ae_space_allowed(sp, d, a) && !isfinite(arf_get_d(mid, ARF_RND_NEAR))) {
+                if (ae_space_allowed(sp, d, a) && !arf_is_neg_inf(mid) /* a banned token */ &&
+                    !isfinite(arf_get_d(mid, ARF_RND_NEAR))) {
                     char where[AE_IO_PREFIX_MAX + 64], *v = arf_get_str(mid, 6);
                     _ae_io_entry_name(where, sizeof where, sp, p, s, a);
                     rc = ae_err_set(err, AE_E_INPUT, "%s:index %ld (%s): value %s is beyond the "

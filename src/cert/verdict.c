@@ -28,6 +28,19 @@ ae_verdict ae_cert_eq(arf_t dev, arf_t tol, const arb_t a, const arb_t b, slong 
     mag_t m, s;
     ae_verdict v;
 
+    if (arf_is_neg_inf(arb_midref(a)) || arf_is_neg_inf(arb_midref(b))) {
+        /* -inf (a banned entry, a zero probability) is exact: equal to -inf, and certainly
+           not to a finite value (-inf - (-inf) would be NaN, undecided for ever) */
+        arb_srcptr other = arf_is_neg_inf(arb_midref(a)) ? b : a;
+        arf_one(tol);
+        arf_mul_2exp_si(tol, tol, -(prec - AE_TOL_SLACK));
+        if (arf_is_neg_inf(arb_midref(other))) {
+            arf_zero(dev);
+            return AE_VERIFIED;
+        }
+        arf_pos_inf(dev);
+        return arb_is_finite(other) ? AE_VIOLATED : AE_UNDECIDED;
+    }
     arb_init(d);
     mag_init(m);
     mag_init(s);

@@ -27,7 +27,13 @@ typedef struct {
 typedef struct {
     worst abs, rel, cabs, crel;
     arb_ptr kl_fwd, kl_rev; /* per prompt */
+    slong fwd_inf, rev_inf; /* first entry making a KL +inf (ae_paths_struct.kl_inf), or -1 */
 } measures;
+
+static int neg_inf(arb_srcptr x)
+{
+    return arf_is_neg_inf(arb_midref(x));
+}
 
 static void worst_init(worst *w)
 {
@@ -97,11 +103,18 @@ static void measure(measures *m, const ae_table_t r, const ae_table_t q, const a
             for (s = sp->first[dep]; s < sp->first[dep + 1]; s++) {
                 slong base = (p * sp->S + s) * sp->A, n = 0;
                 for (a = 0; a < sp->A; a++) {
+                    int banned = neg_inf(qs->v + base + a);
                     if (!ae_space_allowed(sp, dep, a))
                         continue;
-                    arb_sub(dv + a, q->v + base + a, qs->v + base + a, prec);
+                    /* a banned entry: both -inf agree exactly, one -inf is an infinite error */
+                    if (banned && neg_inf(q->v + base + a))
+                        arb_zero(dv + a);
+                    else
+                        arb_sub(dv + a, q->v + base + a, qs->v + base + a, prec);
                     worst_add(&m->abs, dv + a, NULL, base + a, prec);
-                    worst_add(&m->rel, dv + a, qs->v + base + a, base + a, prec);
+                    worst_add(&m->rel, dv + a, banned ? NULL : qs->v + base + a, base + a, prec);
+                    if (banned || neg_inf(q->v + base + a))
+                        continue; /* a row shift leaves -inf as it is: out of the centring */
                     /* c = (max_a d + min_a d) / 2: the midrange minimises max_a |d - c| */
                     if (n++ == 0) {
                         arb_set(c, dv + a);
@@ -113,19 +126,30 @@ static void measure(measures *m, const ae_table_t r, const ae_table_t q, const a
                 }
                 arb_add(c, c, lo, prec);
                 arb_mul_2exp_si(c, c, -1);
+                if (n == 0)
+                    arb_zero(c);
                 for (a = 0; a < sp->A; a++) {
+                    int banned = neg_inf(qs->v + base + a);
                     if (!ae_space_allowed(sp, dep, a))
                         continue;
-                    arb_sub(e, dv + a, c, prec);
+                    if (banned || neg_inf(q->v + base + a))
+                        arb_set(e, dv + a); /* 0 or infinite, whatever the shift */
+                    else
+                        arb_sub(e, dv + a, c, prec);
                     worst_add(&m->cabs, e, NULL, base + a, prec);
-                    worst_add(&m->crel, e, qs->v + base + a, base + a, prec);
+                    worst_add(&m->crel, e, banned ? NULL : qs->v + base + a, base + a, prec);
                 }
             }
+    m->fwd_inf = m->rev_inf = -1;
     for (p = 0; p < sp->P; p++) {
         ae_paths_walk(ps, r, qs, q, sp, p, prec); /* weights p_q* = p_r: KL(p_r || p_q) */
         arb_set(m->kl_fwd + p, ps->klchain);
+        if (m->fwd_inf < 0)
+            m->fwd_inf = ps->kl_inf;
         ae_paths_walk(ps, r, q, qs, sp, p, prec); /* weights p_q: KL(p_q || p_r) */
         arb_set(m->kl_rev + p, ps->klchain);
+        if (m->rev_inf < 0)
+            m->rev_inf = ps->kl_inf;
     }
     arb_clear(c);
     arb_clear(e);
@@ -280,6 +304,17 @@ static void report(ae_check_result *res, ae_check_detail *det, const measures *m
     if (kl != AE_VERIFIED)
         append(res->message, sizeof res->message, " KL %s tol %g (KL(p_r||p_q) <= %s, KL(p_q||p_r) <= %s);",
                word(kl), o->tol, up_str(b1, sizeof b1, res->kl_fwd_upper), up_str(b2, sizeof b2, res->kl_rev_upper));
+    /* infinite KL: a support mismatch, said in words with the first entry where it shows */
+    if (m->rev_inf >= 0) {
+        ae_entry_name(where, sizeof where, sp, m->rev_inf);
+        append(res->message, sizeof res->message, " KL(p_q||p_r) = inf: p_q puts mass on responses that p_r "
+               "gives probability 0 (q finite, q* = -inf at %s);", where);
+    }
+    if (m->fwd_inf >= 0) {
+        ae_entry_name(where, sizeof where, sp, m->fwd_inf);
+        append(res->message, sizeof res->message, " KL(p_r||p_q) = inf: p_q gives probability 0 to responses "
+               "that p_r does not (q = -inf, q* finite at %s);", where);
+    }
     if (o->atol >= 0 && av != AE_VERIFIED) {
         ae_entry_name(where, sizeof where, sp, wa->k);
         append(res->message, sizeof res->message, " %s %s atol %g (up to %s at %s);",
@@ -304,7 +339,7 @@ typedef int (*load_fn)(ae_table_t r, ae_table_t q, slong prec, void *ctx, ae_err
 
 static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, const ae_table_t q,
                const ae_space_t sp, const ae_check_opts *o, unsigned long max_memory, load_fn load,
-               void *ctx, ae_err_t err)
+               void *ctx, const char *rname, const char *qname, ae_err_t err)
 {
     measures m;
     slong prec = o->prec > 0 ? o->prec : CHECK_PREC;
@@ -325,6 +360,10 @@ static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, c
     m.kl_rev = _arb_vec_init(sp->P);
     for (;; prec *= 2) {
         if (load != NULL && (rc = load((ae_table_struct *)r, (ae_table_struct *)q, prec, ctx, err)) != 0)
+            break;
+        /* -inf at allowed entries (banned tokens): p_R and p_q must be defined */
+        if ((rc = ae_bellman_domain(r, sp, AE_DOMAIN_MAP, rname, err)) != 0 ||
+            (rc = ae_bellman_domain(q, sp, AE_DOMAIN_POLICY, qname, err)) != 0)
             break;
         measure(&m, r, q, sp, prec);
         report(res, det, &m, sp, o, prec);
@@ -352,7 +391,7 @@ static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, c
 int ae_check(ae_check_result *res, ae_check_detail *det, const ae_table_t r, const ae_table_t q,
              const ae_space_t sp, const ae_check_opts *o, unsigned long max_memory, ae_err_t err)
 {
-    return run(res, det, r, q, sp, o, max_memory, NULL, NULL, err);
+    return run(res, det, r, q, sp, o, max_memory, NULL, NULL, "rewards", "logits", err);
 }
 
 typedef struct {
@@ -382,7 +421,7 @@ int ae_check_files(ae_check_result *res, ae_check_detail *det, const ae_space_t 
     c.mask_below = o->mask_below;
     ae_table_init(r, sp);
     ae_table_init(q, sp);
-    rc = run(res, det, r, q, sp, o, max_memory, load_files, &c, err);
+    rc = run(res, det, r, q, sp, o, max_memory, load_files, &c, rewards, logits, err);
     ae_table_clear(r);
     ae_table_clear(q);
     return rc;
@@ -426,8 +465,6 @@ static int from_doubles(ae_table_t t, const double *x, const ae_space_t sp, doub
                         why = "NaN is not allowed";
                     else if (v == HUGE_VAL)
                         why = "+inf is not allowed";
-                    else if (allowed && v == -HUGE_VAL)
-                        why = "-inf at an unmasked entry (-inf only allowed at masked entries)";
                     else if (!allowed && v != -HUGE_VAL && !(v <= mask_below))
                         why = "finite value at a masked entry (masked entries must be -inf)";
                     if (why != NULL) {
@@ -435,7 +472,7 @@ static int from_doubles(ae_table_t t, const double *x, const ae_space_t sp, doub
                         ae_entry_name(where, sizeof where, sp, k);
                         return ae_err_set(err, AE_E_INPUT, "%s[%ld]: %s at %s", what, (long)k, why, where);
                     }
-                    if (allowed)
+                    if (allowed && v != -HUGE_VAL)
                         arb_set_d(t->v + k, v); /* exact */
                     else
                         arb_neg_inf(t->v + k);

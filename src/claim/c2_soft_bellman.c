@@ -61,6 +61,7 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
     const ae_instance *in = a->in;
     const ae_space_struct *sp = in->sp;
     slong P = sp->P, p, d, s, k, n = 0;
+    char *one = ae_malloc((size_t)P);
     ae_table_t r, q, qr, target;
     arb_ptr lhs = _arb_vec_init(P), rhs = _arb_vec_init(P), zero = _arb_vec_init(P);
     ae_paths_t ps;
@@ -114,6 +115,11 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
     g->seed = a->aux;
     g->stream = 4;
     ae_gen_table(qr, g, sp, prec);
+    /* banned by r (q* = -inf): banned by q too, else p_q has mass where p_R has none, KL = inf
+       and both sides are -inf (true, but it checks nothing) */
+    for (k = 0; k < P * sp->S * sp->A; k++)
+        if (arf_is_neg_inf(arb_midref(q->v + k)))
+            arb_neg_inf(qr->v + k);
     n = 0;
     for (p = 0; p < P; p++) {
         ae_paths_walk(ps, r, qr, q, sp, p, prec);
@@ -121,16 +127,30 @@ static void c2_at(ae_rows_t rows, const void *varg, slong prec)
         arb_sub(rhs + p, ps->logz, ps->klchain, prec);
         arb_set(zero + p, ps->logz); /* keep log Z for the inequality */
         n += ps->responses;
+        one[p] = ps->positive == 1;
     }
     ae_eq_row(rows, "C2", "ELBO = log Z - KL(p_q||p_R)", in, prec, lhs, rhs, P, n);
 
-    if (fmpz_is_one(sp->responses)) {
-        /* one response per prompt: every q gives p_q = p_R, so KL = 0 and the maximum is an
-           equality, not strict */
-        ae_eq_row(rows, "C2", "ELBO = log Z (one response)", in, prec, lhs, zero, P, n);
-    } else { /* strict: ELBO < log Z means KL > 0, which holds since q is not a shift of M(r) */
-        ae_lt_row(rows, "C2", "ELBO < log Z (random q)", in, prec, lhs, zero, P, "log Z - ELBO");
+    /* one response of positive probability (one in the space, or all others banned): every q
+       of that support gives p_q = p_R, so KL = 0 and the maximum is an equality, not strict.
+       Each row takes its prompts, in order, from lhs and zero (log Z). */
+    {
+        arb_ptr l1 = _arb_vec_init(P), z1 = _arb_vec_init(P), l2 = _arb_vec_init(P), z2 = _arb_vec_init(P);
+        slong n1 = 0, n2 = 0;
+        for (p = 0; p < P; p++) {
+            arb_set(one[p] ? l1 + n1 : l2 + n2, lhs + p);
+            arb_set(one[p] ? z1 + n1++ : z2 + n2++, zero + p);
+        }
+        if (n1 > 0)
+            ae_eq_row(rows, "C2", "ELBO = log Z (one response)", in, prec, l1, z1, n1, n);
+        if (n2 > 0) /* strict: ELBO < log Z means KL > 0, which holds since q is not a shift of M(r) */
+            ae_lt_row(rows, "C2", "ELBO < log Z (random q)", in, prec, l2, z2, n2, "log Z - ELBO");
+        _arb_vec_clear(l1, P);
+        _arb_vec_clear(z1, P);
+        _arb_vec_clear(l2, P);
+        _arb_vec_clear(z2, P);
     }
+    free(one);
 
     _arb_vec_clear(lhs, P);
     _arb_vec_clear(rhs, P);

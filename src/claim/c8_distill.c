@@ -258,14 +258,18 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
     if (a->st->kind == AE_STUDENT_ROWCONST) { /* shift invariance: exactly the teacher's p */
         ae_verdict v = AE_VERIFIED;
         int exact = 1;
-        arf_t dev, t2;
+        arf_t dev, t2, wt;
         arf_init(dev);
         arf_init(t2);
+        arf_init(wt);
         arb_zero(wm);
         arb_zero(b);
-        for (p = 0; p < P; p++) {
+        arf_zero(wt);
+        for (p = 0; p < P; p++) { /* the tolerance printed: the largest of those the rule used */
             v = ae_verdict_meet(v, ae_cert_eq(dev, t2, m[p].kl_qr, b, prec));
+            arf_max(wt, wt, t2);
             v = ae_verdict_meet(v, ae_cert_eq(dev, t2, m[p].kl_rq, b, prec));
+            arf_max(wt, wt, t2);
             exact &= arb_is_zero(m[p].kl_qr) && arb_is_zero(m[p].kl_rq);
             arb_max(wm, wm, m[p].kl_qr, prec);
             arb_max(wm, wm, m[p].kl_rq, prec);
@@ -278,10 +282,11 @@ static void distill_at(ae_rows_t rows, const void *varg, slong prec)
         if (exact)
             snprintf(row->tol, sizeof row->tol, "exact");
         else
-            ae_fmt_ubound(row->tol, sizeof row->tol, t2);
+            ae_fmt_ubound(row->tol, sizeof row->tol, wt);
         row->verdict = v;
         arf_clear(dev);
         arf_clear(t2);
+        arf_clear(wt);
     }
 
     for (p = 0; p < P; p++)

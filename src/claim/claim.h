@@ -11,11 +11,16 @@
      whether every single y's enclosure (plus logz) contains 0 can be decided after the walk
    - mass  = sum_y p_q(y)
    - elbo  = sum_y p_q(y) (R_r(y) - log p_q(y))
-   - klchain = sum_s p_q(s) KL(pi_q(.|s) || pi_qstar(.|s))   (only when qstar != NULL) */
+   - klchain = sum_s p_q(s) KL(pi_q(.|s) || pi_qstar(.|s))   (only when qstar != NULL)
+   Allowed entries may be -inf (banned tokens): terms of zero probability are left out (never
+   0 * inf); a response with p_q(y) = p_R(y) = 0 is out of dlo..umin; klchain is +inf when p_q
+   puts mass where pi_qstar has none, and kl_inf the first such entry (index into the table),
+   else -1. */
 typedef struct {
     arb_t logz, mass, elbo, klchain;
     arf_t dlo, dhi, lmax, umin;
-    slong responses;
+    slong responses, kl_inf;
+    slong positive; /* responses with p_R(y) > 0 (R(y) > -inf) */
 } ae_paths_struct;
 typedef ae_paths_struct ae_paths_t[1];
 

@@ -170,6 +170,13 @@ void ae_value_apart(arb_t v, const ae_table_t q, const ae_space_t sp, slong p, s
             arb_get_ubound_arf(u, ae_table_entry(q, p, s, a), prec);
             arf_max(m, m, u);
         }
+    if (arf_is_neg_inf(m)) { /* a row of banned entries: V = -inf (not -inf - (-inf)) */
+        arb_neg_inf(v);
+        arb_clear(t);
+        arf_clear(m);
+        arf_clear(u);
+        return;
+    }
     arb_zero(v);
     for (a = 0; a < sp->A; a++)
         if (ae_space_allowed(sp, d, a)) {

@@ -15,6 +15,11 @@ typedef struct {
     slong found;
 } paths_ctx;
 
+static int neg_inf(arb_srcptr x)
+{
+    return arf_is_neg_inf(arb_midref(x));
+}
+
 static void paths_state(void *vctx, slong d, slong s)
 {
     paths_ctx *c = vctx;
@@ -22,22 +27,47 @@ static void paths_state(void *vctx, slong d, slong s)
     slong a;
 
     _ae_row_lse(c->Vq + d, c->q, sp, c->p, s, d, c->prec);
-    if (c->qstar != NULL) {
+    if (c->qstar != NULL && !neg_inf(c->L + d)) { /* p_q(s) = 0 adds nothing */
         /* KL(pi_q(.|s) || pi_q*(.|s)) = sum_a pi_q(a) (q(a) - V_q - q*(a) + V_q*) */
         arb_t kl;
+        int infinite = 0;
         arb_init(kl);
         _ae_row_lse(c->Vs + d, c->qstar, sp, c->p, s, d, c->prec);
-        for (a = 0; a < sp->A; a++)
-            if (ae_space_allowed(sp, d, a)) {
+        for (a = 0; a < sp->A && !infinite; a++)
+            if (ae_space_allowed(sp, d, a) && !neg_inf(ae_table_entry(c->q, c->p, s, a))) {
+                if (neg_inf(ae_table_entry(c->qstar, c->p, s, a))) { /* mass where q* has none */
+                    infinite = 1;
+                    if (c->ps->kl_inf < 0)
+                        c->ps->kl_inf = (c->p * sp->S + s) * sp->A + a;
+                    break;
+                }
                 arb_sub(c->u, ae_table_entry(c->q, c->p, s, a), c->Vq + d, c->prec);
                 arb_exp(c->t, c->u, c->prec);
                 arb_sub(c->u, c->u, ae_table_entry(c->qstar, c->p, s, a), c->prec);
                 arb_add(c->u, c->u, c->Vs + d, c->prec);
                 arb_addmul(kl, c->t, c->u, c->prec);
             }
-        arb_exp(c->t, c->L + d, c->prec); /* p_q(s) */
-        arb_addmul(c->ps->klchain, c->t, kl, c->prec);
+        if (infinite) {
+            arb_pos_inf(c->ps->klchain);
+        } else {
+            arb_exp(c->t, c->L + d, c->prec); /* p_q(s) */
+            arb_addmul(c->ps->klchain, c->t, kl, c->prec);
+        }
         arb_clear(kl);
+    }
+}
+
+/* x = R of the path through (s,a), y = log p_q of it: -inf exactly once a banned entry is on
+   the path (never -inf - (-inf) at a row of -inf below a banned entry). */
+static void path_step(paths_ctx *c, arb_ptr x, arb_ptr y, slong d, slong s, slong a)
+{
+    arb_srcptr qa = ae_table_entry(c->q, c->p, s, a);
+    arb_add(x, c->R + d, ae_table_entry(c->r, c->p, s, a), c->prec);
+    if (neg_inf(c->L + d) || neg_inf(qa)) {
+        arb_neg_inf(y);
+    } else {
+        arb_add(y, c->L + d, qa, c->prec);
+        arb_sub(y, y, c->Vq + d, c->prec);
     }
 }
 
@@ -48,13 +78,14 @@ static void paths_edge(void *vctx, slong d, slong s, slong a, slong child)
     arb_ptr x = (child >= 0) ? c->R + d + 1 : c->t;
     arb_ptr y = (child >= 0) ? c->L + d + 1 : c->u;
 
-    arb_add(x, c->R + d, ae_table_entry(c->r, c->p, s, a), c->prec);
-    arb_add(y, c->L + d, ae_table_entry(c->q, c->p, s, a), c->prec);
-    arb_sub(y, y, c->Vq + d, c->prec);
+    path_step(c, x, y, d, s, a);
     if (child >= 0)
         return;
     /* a response: x = R(y), y = log p_q(y) */
     ps->responses++;
+    ps->positive += !neg_inf(x);
+    if (neg_inf(x) && neg_inf(y))
+        return; /* p_R(y) = p_q(y) = 0: equal, and nothing to add to Z, mass or the ELBO */
     {
         arb_t e, diff;
         arb_init(e);
@@ -76,10 +107,12 @@ static void paths_edge(void *vctx, slong d, slong s, slong a, slong child)
             arf_set(ps->dhi, c->b);
         if (arf_cmp(c->b, ps->umin) < 0)
             arf_set(ps->umin, c->b);
-        arb_exp(e, y, c->prec);
-        arb_add(ps->mass, ps->mass, e, c->prec);
-        arb_neg(diff, diff);
-        arb_addmul(ps->elbo, e, diff, c->prec);
+        if (!neg_inf(y)) { /* p_q(y) = 0 adds nothing (never 0 * inf) */
+            arb_exp(e, y, c->prec);
+            arb_add(ps->mass, ps->mass, e, c->prec);
+            arb_neg(diff, diff);
+            arb_addmul(ps->elbo, e, diff, c->prec);
+        }
         arb_clear(diff);
         arb_clear(e);
     }
@@ -128,6 +161,8 @@ void ae_paths_init(ae_paths_t ps)
     arf_init(ps->lmax);
     arf_init(ps->umin);
     ps->responses = 0;
+    ps->positive = 0;
+    ps->kl_inf = -1;
 }
 
 void ae_paths_clear(ae_paths_t ps)
@@ -154,11 +189,13 @@ void ae_paths_walk(ae_paths_t ps, const ae_table_t r, const ae_table_t q, const 
     arb_zero(ps->mass);
     arb_zero(ps->elbo);
     arb_zero(ps->klchain);
+    ps->kl_inf = -1;
     arf_pos_inf(ps->dlo);
     arf_neg_inf(ps->dhi);
     arf_neg_inf(ps->lmax);
     arf_pos_inf(ps->umin);
     ps->responses = 0;
+    ps->positive = 0;
     vis.state = paths_state;
     vis.edge = paths_edge;
     vis.ctx = &c;
@@ -173,11 +210,15 @@ static void cex_edge(void *vctx, slong d, slong s, slong a, slong child)
     arb_ptr x = (child >= 0) ? c->R + d + 1 : c->t;
     arb_ptr y = (child >= 0) ? c->L + d + 1 : c->u;
 
-    arb_add(x, c->R + d, ae_table_entry(c->r, c->p, s, a), c->prec);
-    arb_add(y, c->L + d, ae_table_entry(c->q, c->p, s, a), c->prec);
-    arb_sub(y, y, c->Vq + d, c->prec);
+    path_step(c, x, y, d, s, a);
     if (child >= 0 || c->found >= 0)
         return;
+    if (neg_inf(x) != neg_inf(y)) { /* one probability 0, the other not */
+        c->found = ae_space_response_rank(c->sp, s, a);
+        return;
+    }
+    if (neg_inf(x))
+        return; /* both 0 */
     arb_sub(y, y, x, c->prec);
     arb_add(y, y, c->logz, c->prec);
     if (!arb_contains_zero(y))

@@ -26,6 +26,8 @@ static void d_edge(void *vc, slong d, slong s, slong a, slong child)
         c->L[d + 1] = y;
         return;
     }
+    if (x == -HUGE_VAL) /* a banned response: p_R(y) = 0 and, in this route, p_q(y) = 0 */
+        return;
     if (y - x < c->lo)
         c->lo = y - x;
     if (y - x > c->hi)

@@ -20,7 +20,11 @@ static const char help[] =
     "  --centered    --atol and --rtol apply to the centered errors instead.\n"
     "  --mask-below X  values <= X at masked entries are read as -inf (e.g. -1e8 for -1e9 masks).\n"
     "  --json        one JSON object on stdout (criteria, values, locations, KL per prompt,\n"
-    "                passed, verdict) instead of the text report.\n";
+    "                passed, verdict) instead of the text report.\n"
+    "-inf at an allowed entry (a banned token) is accepted in both tables: two -inf agree, one is an\n"
+    "infinite error, and KL is summed over responses of positive probability: it is inf when Q puts\n"
+    "mass on a response R bans (or bans one R does not), which the result line says with the entry.\n"
+    "Refused (exit 2): R banning every response, Q's row all -inf at a state Q reaches.\n";
 
 static const char *yes_no(int v)
 {

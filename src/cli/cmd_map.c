@@ -16,7 +16,11 @@ static const char help[] =
     "accurate, up to --max-prec.\n"
     "map --example FILE writes an example reward table to FILE instead (the generated rewards k/256,\n"
     "k uniform in [-512, 512], of verify's seed 1, or of the first of --seeds; masked entries -inf),\n"
-    "an input for map, check and verify --rewards to start from.\n";
+    "an input for map, check and verify --rewards to start from.\n"
+    "Masked entries are -inf. A -inf reward at an allowed entry is a banned token: its subtree has\n"
+    "probability 0 and q* = -inf there (and above a state all of whose responses are banned); map\n"
+    "refuses a table where every response is banned, unmap a row of logits that is all -inf (the\n"
+    "reward above it is lost by M). See the guide, section 3.4.\n";
 
 /* Accuracy each output value needs (ae_table_accurate). */
 static slong needed_bits(const char *path, slong digits)
@@ -37,7 +41,11 @@ static int read_input(ae_table_t t, slong prec, void *ctx, ae_err_t err)
     const map_input *m = ctx;
     if (m->o->scores != NULL)
         return ae_table_read_scores(t, m->sp, m->o->scores, err);
-    return ae_table_read(t, m->sp, m->o->in, prec, err);
+    if (ae_table_read(t, m->sp, m->o->in, prec, err) != 0)
+        return err->code;
+    /* -inf at allowed entries (banned tokens): refused only where the map is not defined */
+    return ae_bellman_domain(t, m->sp, strcmp(m->cmd, "unmap") == 0 ? AE_DOMAIN_UNMAP : AE_DOMAIN_MAP,
+                             m->o->in, err);
 }
 
 static int read_input_exact(ae_qtable_t x, void *ctx, ae_err_t err)

@@ -22,7 +22,9 @@ static const char help[] =
     "(armebm export writes them; shape (P, Y), or CSV prompt,response,value); they must be >= 0\n"
     "and sum to 1 within 1e-6, and are divided by their sum exactly.\n"
     "With --rewards FILE: certified C1, C2 and the distillation grid on that teacher table;\n"
-    "with --logits FILE too: that student against that teacher (C7-C9 bounds).\n"
+    "with --logits FILE too: that student against that teacher (C7-C9 bounds). -inf at an\n"
+    "allowed reward entry is a banned token (guide section 3.4): C1 refuses a state all of whose\n"
+    "responses are banned (M loses the reward above it), and a student keeps the teacher's bans.\n"
     "With --stream (one space; C1-C4, default all four): table-free walks on dyadic\n"
     "instances, any size, memory O(T*A) per thread, on --threads threads (default: the core\n"
     "count); the output bytes do not depend on the thread count (nor on MPI ranks).\n"
@@ -387,6 +389,13 @@ int ae_cmd_verify(int argc, char **argv)
             /* read at a generous precision: csv decimals become tight balls */
             if (ae_table_read(r, sp, o.rewards, o.max_prec, err) != 0 ||
                 (o.logits != NULL && ae_table_read(q, sp, o.logits, o.max_prec, err) != 0))
+                rc = ae_cli_fail("verify", err);
+            /* -inf at allowed entries (banned tokens): p_R must be defined, and C1's round trip
+               needs M to be injective (no state of value -inf; proofs/C1.md) */
+            else if (ae_bellman_domain(r, sp, o.logits == NULL && (mask & AE_CLAIM_C1) ? AE_DOMAIN_INJECTIVE
+                                                                                      : AE_DOMAIN_MAP,
+                                       o.rewards, err) != 0 ||
+                     (o.logits != NULL && ae_bellman_same_support(q, r, sp, o.logits, err) != 0))
                 rc = ae_cli_fail("verify", err);
             else {
                 if (o.logits == NULL)

@@ -33,9 +33,7 @@ const char *_ae_io_value_error(int allowed, int cls)
         return "+inf is not allowed";
     if (!allowed && cls != AE_IO_NEG_INF)
         return "finite value at a masked entry (masked entries must be -inf)";
-    if (allowed && cls == AE_IO_NEG_INF)
-        return "-inf at an unmasked entry (-inf only allowed at masked entries)";
-    return NULL;
+    return NULL; /* -inf at an allowed entry: a banned token (ae_bellman_domain says where it is defined) */
 }
 
 void _ae_io_prefix(char *buf, const slong *tokens, slong d)
@@ -205,7 +203,8 @@ static int npy_range_check(const char *path, const ae_table_t t, const ae_space_
                 d++;
             for (a = 0; a < sp->A; a++) {
                 arf_srcptr mid = arb_midref(ae_table_entry(t, p, s, a));
-                if (ae_space_allowed(sp, d, a) && !isfinite(arf_get_d(mid, ARF_RND_NEAR))) {
+                if (ae_space_allowed(sp, d, a) && !arf_is_neg_inf(mid) /* a banned token */ &&
+                    !isfinite(arf_get_d(mid, ARF_RND_NEAR))) {
                     char where[AE_IO_PREFIX_MAX + 64], *v = arf_get_str(mid, 6);
                     _ae_io_entry_name(where, sizeof where, sp, p, s, a);
                     ae_err_set(err, AE_E_INPUT, "%s: %s: value %s is beyond the float64 range "

@@ -33,10 +33,15 @@ static void d_state(void *vc, slong d, slong s)
     ae_distill_struct *m = c->m;
     arb_srcptr qs = ae_table_entry(c->qs, c->p, s, 0), dl = ae_table_entry(c->dl, c->p, s, 0);
     slong a, prec = c->prec, a0 = -1;
-    int first = 1, identical = 1, rowconst = 1;
+    int first = 1, identical = 1, rowconst = 1, live = 0;
 
     for (a = 0; a < sp->A; a++)
         if (ae_space_allowed(sp, d, a)) {
+            if (arf_is_neg_inf(arb_midref(qs + a))) { /* banned by the teacher, so by q too */
+                arb_neg_inf(c->row + a);
+                continue;
+            }
+            live++;
             arb_add(c->row + a, qs + a, dl + a, prec);
             identical &= arb_is_zero(dl + a);
             /* an exactly constant delta row: softmax is shift invariant, so pi_q = pi* here */
@@ -46,17 +51,21 @@ static void d_state(void *vc, slong d, slong s)
         }
     if (m->same_policy != NULL && m->same_policy[c->p * sp->S + s])
         rowconst = 2; /* decided exactly by the caller: the row's delta is constant */
+    if (live == 1)
+        rowconst = 1; /* one action not banned: probability 1 under both */
     c->rowsame[d] = (char)(rowconst != 0);
     _ae_lse_allowed(c->Vq + d, c->row, sp, d, prec);
     _ae_lse_allowed(c->Vs + d, qs, sp, d, prec);
+    if (a0 < 0) /* every action banned: no policy here, and p_q(s) = p_R(s) = 0 */
+        return;
     /* per-state KL both ways: with D = V_q - V_q*, log pi_q - log pi* = delta - D */
     arb_zero(c->kq);
     arb_zero(c->kr);
     arb_zero(c->es);
     arb_sub(c->u, c->Vq + d, c->Vs + d, prec);
     for (a = 0; a < sp->A; a++) {
-        if (!ae_space_allowed(sp, d, a))
-            continue;
+        if (!ae_space_allowed(sp, d, a) || arf_is_neg_inf(arb_midref(qs + a)))
+            continue; /* a banned action has probability 0 under both: out of KL_s and eps_s */
         arb_sub(c->t, c->row + a, c->Vq + d, prec);
         arb_exp(c->pq + a, c->t, prec);
         arb_sub(c->t, qs + a, c->Vs + d, prec);
@@ -98,6 +107,8 @@ static void d_state(void *vc, slong d, slong s)
     arb_mul_2exp_si(c->t, c->es, 1);
     if (!identical) {
         ae_verdict v = ae_verdict_meet(le_rule(c->kq, c->t, &m->lemma1_exact), le_rule(c->kr, c->t, &m->lemma1_exact));
+        if (rowconst)
+            v = AE_VERIFIED; /* KL_s = 0 exactly, and 2 eps_s >= 0 even when its ball straddles 0 */
         m->lemma1 = ae_verdict_meet(m->lemma1, v);
         if (!arb_contains_zero(c->t)) {
             arb_max(c->u, c->kq, c->kr, prec);
@@ -117,6 +128,17 @@ static void d_edge(void *vc, slong d, slong s, slong a, slong child)
     arb_ptr lq = (child >= 0) ? c->Lq + d + 1 : c->t;
     arb_ptr ls = (child >= 0) ? c->Ls + d + 1 : c->u;
 
+    if (arf_is_neg_inf(arb_midref(c->Ls + d)) || arf_is_neg_inf(arb_midref(ae_table_entry(c->qs, c->p, s, a)))) {
+        /* below a banned pair: p_q = p_R = 0 (one support), a log-ratio of 1 and nothing to add */
+        arb_neg_inf(lq);
+        arb_neg_inf(ls);
+        if (child >= 0) {
+            arb_zero(c->Lr + d + 1);
+            c->pathsame[d + 1] = 1;
+        } else
+            m->responses++;
+        return;
+    }
     arb_add(lq, ae_table_entry(c->qs, c->p, s, a), ae_table_entry(c->dl, c->p, s, a), prec);
     arb_add(lq, lq, c->Lq + d, prec);
     arb_sub(lq, lq, c->Vq + d, prec);

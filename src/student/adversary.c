@@ -157,14 +157,18 @@ int ae_student_adversarial(ae_table_t delta, const ae_table_t qstar, int reverse
                 double m = -HUGE_VAL, z = 0;
                 for (a = 0, k = 0; a < A; a++) {
                     arb_zero(ae_table_entry(delta, p, s, a));
-                    if (!ae_space_allowed(sp, d, a))
-                        continue;
+                    if (!ae_space_allowed(sp, d, a) || arf_is_neg_inf(arb_midref(ae_table_entry(qstar, p, s, a))))
+                        continue; /* masked, or banned by the teacher (stays banned) */
                     col[k] = a;
                     row[k] = arf_get_d(arb_midref(ae_table_entry(qstar, p, s, a)), ARF_RND_NEAR);
                     c[k] = ae_space_ends(sp, d, a) ? 0.0
                                                    : F[sp->first[d + 1] + (s - sp->first[d]) * sp->V + a];
                     m = row[k] > m ? row[k] : m;
                     k++;
+                }
+                if (k == 0) { /* a row of banned entries: no choice, and p(s) = 0 */
+                    F[s] = 0;
+                    continue;
                 }
                 for (a = 0; a < k; a++)
                     z += ps[a] = exp(row[a] - m);

@@ -87,6 +87,11 @@ void ae_student_lookahead(ae_table_t q, const ae_table_t r, slong k, const ae_sp
                             arb_set(m, vals + a);
                         have = 1;
                     }
+                    if (arf_is_neg_inf(arb_midref(m))) { /* every action banned: V^(j) = -inf */
+                        arb_neg_inf(out);
+                        _arb_vec_clear(vals, sp->A);
+                        continue;
+                    }
                     arb_zero(out);
                     for (a = 0; a < sp->A; a++)
                         if (ae_space_allowed(sp, d, a)) {
