@@ -283,7 +283,7 @@ START_TEST(test_edges)
     /* far below, the lower end is 0 (or below) and the upper end tiny */
     {
         ae_iv z = ae_iv_exp(ae_iv_exact(-1e308));
-        ck_assert(ae_iv_lo(z) <= 0 && ae_iv_hi(z) <= 0x1p-1000);
+        ck_assert(ae_iv_lo(z) <= 0 && ae_iv_hi(z) <= 0x1p-990);
         ck_assert(ae_iv_exp_kernel(-1e308) == 0 && ae_iv_exp_kernel(-HUGE_VAL) == 0);
     }
     /* -inf exact (a masked entry): exp is exactly 0 */

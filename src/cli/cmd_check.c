@@ -1,5 +1,8 @@
 /* armebm check: regression-check another implementation's logits against certified M(R). */
 #include "cli.h"
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 static const char help[] =
     "Usage: armebm check --space fixed|eos --vocab V --horizon T [--prompts P]\n"
@@ -201,9 +204,16 @@ int ae_cmd_check(int argc, char **argv)
     rc = ae_cli_space(sp, &o, "check");
     if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
         rc = ae_cli_fail("check", err);
+    /* two .npy tables are checked in place (memory-mapped) first; the tables of balls, which
+       need memory, only when the fast arithmetic cannot decide (ae_check_files checks then) */
     if (rc == 0 && (ae_table_probe(sp, o.rewards, err) != 0 || ae_table_probe(sp, o.logits, err) != 0 ||
-                    ae_mem_need(AE_MEM_CHECK, sp, o.prec, 1, o.max_memory, "check", err) != 0))
+                    ((ae_table_format(o.rewards) != AE_TABLE_NPY || ae_table_format(o.logits) != AE_TABLE_NPY) &&
+                     ae_mem_need(AE_MEM_CHECK, sp, o.prec, 1, o.max_memory, "check", err) != 0)))
         rc = ae_cli_fail("check", err);
+#ifdef _OPENMP
+    if (rc == 0)
+        omp_set_num_threads((int)o.threads);
+#endif
     if (rc == 0) {
         ae_check_opts_init(&co);
         co.tol = o.tol;

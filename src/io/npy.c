@@ -575,7 +575,7 @@ int _ae_npy_map(ae_npy_view *v, const ae_space_t sp, const char *path, double ma
     struct stat stt;
     slong data_start = 0, nvals = sp->P * sp->S * sp->A, nbytes, idx, p, s, a, d;
     size_t isz = 8;
-    int big = 0, rc;
+    int big = 0, rc, native_f8;
     void *m;
 
     memset(v, 0, sizeof *v);
@@ -605,6 +605,12 @@ int _ae_npy_map(ae_npy_view *v, const ae_space_t sp, const char *path, double ma
     v->isz = (int)isz;
     v->big = big;
     v->data_start = data_start;
+    {
+        const uint16_t one = 1;
+        unsigned char lowbyte;
+        memcpy(&lowbyte, &one, 1);
+        native_f8 = isz == 8 && big == (lowbyte == 0); /* the host's own double */
+    }
     /* the stream reader's value rules and messages, in its order; -inf at an unmasked entry is
        left to the caller (rc 1) */
     idx = 0;
@@ -614,8 +620,12 @@ int _ae_npy_map(ae_npy_view *v, const ae_space_t sp, const char *path, double ma
             if (s == sp->first[d + 1])
                 d++;
             for (a = 0; a < sp->A; a++, idx++) {
-                double x = npy_decode(v->data + idx * (slong)isz, isz, big);
+                double x;
                 int allowed = _ae_allowed(sp, d, a), cls;
+                if (native_f8)
+                    memcpy(&x, v->data + idx * 8, 8);
+                else
+                    x = npy_decode(v->data + idx * (slong)isz, isz, big);
                 const char *why;
                 if (allowed && isfinite(x))
                     continue;
