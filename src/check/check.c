@@ -409,7 +409,7 @@ static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, c
     for (;; prec *= 2) {
         if (load != NULL && (rc = load((ae_table_struct *)r, (ae_table_struct *)q, prec, ctx, err)) != 0)
             break;
-        if (try_fast_first) { /* the tables as read: first in the fast arithmetic */
+        if (try_fast_first && o->prec <= 0) { /* the tables as read: first in the fast arithmetic */
             ae_fsrc fr = {AE_FSRC_ARB, NULL, 0, 0, NULL, r->v}, fq = {AE_FSRC_ARB, NULL, 0, 0, NULL, q->v};
             try_fast_first = 0;
             if (try_fast(res, det, sp, &fr, &fq, o))
@@ -467,7 +467,7 @@ int ae_check_files(ae_check_result *res, ae_check_detail *det, const ae_space_t 
 
     int both_npy = ae_table_format(rewards) == AE_TABLE_NPY && ae_table_format(logits) == AE_TABLE_NPY;
 
-    if (both_npy) {
+    if (both_npy && o->prec <= 0) {
         /* both memory-mapped: no table of balls unless the fast path cannot decide */
         ae_npy_view vr, vq;
         memset(res, 0, sizeof *res);
@@ -587,7 +587,7 @@ int ae_check_d(ae_check_result *res, int space_kind, long vocab, long horizon, l
         (rc = from_doubles(NULL, logits, sp, o->mask_below, "logits", err)) == 0 && (rc = opts_bad(o, err)) == 0) {
         ae_fsrc fr = {AE_FSRC_DOUBLES, NULL, 0, 0, rewards, NULL}, fq = {AE_FSRC_DOUBLES, NULL, 0, 0, logits, NULL};
         memset(res, 0, sizeof *res);
-        if (try_fast(res, NULL, sp, &fr, &fq, o)) {
+        if (o->prec <= 0 && try_fast(res, NULL, sp, &fr, &fq, o)) { /* a given prec: Arb at once */
             ae_space_clear(sp);
             return 0;
         }

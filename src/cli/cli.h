@@ -15,6 +15,7 @@ typedef struct {
     slong V, T, P;
     int have_prompts;
     slong prec, max_prec, digits;
+    int prec_given;   /* --prec was on the command line */
     fmpz_t max_work;
     ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */
     const char *in, *out, *rewards, *logits, *data;

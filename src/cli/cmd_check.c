@@ -205,9 +205,11 @@ int ae_cmd_check(int argc, char **argv)
     if (rc == 0 && ae_space_check_work(sp, o.max_work, err) != 0)
         rc = ae_cli_fail("check", err);
     /* two .npy tables are checked in place (memory-mapped) first; the tables of balls, which
-       need memory, only when the fast arithmetic cannot decide (ae_check_files checks then) */
+       need memory, only when the fast arithmetic cannot decide (ae_check_files checks then) or
+       when --prec asks for Arb at once */
     if (rc == 0 && (ae_table_probe(sp, o.rewards, err) != 0 || ae_table_probe(sp, o.logits, err) != 0 ||
-                    ((ae_table_format(o.rewards) != AE_TABLE_NPY || ae_table_format(o.logits) != AE_TABLE_NPY) &&
+                    ((ae_table_format(o.rewards) != AE_TABLE_NPY || ae_table_format(o.logits) != AE_TABLE_NPY ||
+                      o.prec_given) &&
                      ae_mem_need(AE_MEM_CHECK, sp, o.prec, 1, o.max_memory, "check", err) != 0)))
         rc = ae_cli_fail("check", err);
 #ifdef _OPENMP
@@ -221,7 +223,7 @@ int ae_cmd_check(int argc, char **argv)
         co.rtol = o.rtol;
         co.centered = o.centered;
         co.mask_below = o.mask_below;
-        co.prec = (long)o.prec;
+        co.prec = o.prec_given ? (long)o.prec : 0; /* --prec: Arb at that precision, no fast path */
         co.max_prec = (long)o.max_prec;
         memset(&det, 0, sizeof det);
         det.kl_fwd = ae_malloc((size_t)sp->P * sizeof(double));
