@@ -593,7 +593,12 @@ int _ae_npy_map(ae_npy_view *v, const ae_space_t sp, const char *path, double ma
         rc = npy_truncated(err, path, (slong)stt.st_size, nvals, isz, data_start);
         goto done;
     }
+#ifdef MAP_POPULATE
+    /* every page is read: fault them in with one call rather than one fault per page */
+    m = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fileno(in), 0);
+#else
     m = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fileno(in), 0);
+#endif
     if (m == MAP_FAILED) {
         rc = 1;
         goto done;
