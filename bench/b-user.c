@@ -26,8 +26,10 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static double last_cpu; /* CPU seconds (user + system) of the last child */
+
 /* Runs argv in a child with stdout into out (may be NULL: /dev/null); returns the exit status
-   (-1 on failure), secs and peak RSS in MiB. */
+   (-1 on failure), secs and peak RSS in MiB; last_cpu its CPU time. */
 static int run(double *secs, double *rss, char **argv, const char *out)
 {
     struct rusage ru;
@@ -49,6 +51,8 @@ static int run(double *secs, double *rss, char **argv, const char *out)
         return -1;
     *secs = now() - t0;
     *rss = ru.ru_maxrss / 1024.0;
+    last_cpu = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_sec +
+               1e-6 * (double)ru.ru_stime.tv_usec;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -100,7 +104,7 @@ static void bench_space(const char *armebm, const char *srcdir, const char *dir,
 {
     ae_space_t sp;
     ae_err_t err;
-    double *r, *q, t1 = -1, t2 = -1, tn = -1, rss1 = -1, rss2 = -1, secs, rss, in_mib;
+    double *r, *q, t1 = -1, t2 = -1, tn = -1, rss1 = -1, rss2 = -1, secs, rss, in_mib, c1 = -1, c2 = -1, cn = -1;
     char rp[4096], qp[4096], q5p[4096], qnp[4096], outp[4096], vs[16], ts[16], name[64];
     char *av[16];
     slong k, n;
@@ -137,9 +141,11 @@ static void bench_space(const char *armebm, const char *srcdir, const char *dir,
     av[12] = "--threads", av[13] = "1", av[14] = NULL;
     if (!only2) {
         v_ok = run(&t1, &rss1, av, outp) == 0;
+        c1 = last_cpu;
     }
     av[13] = "2";
     v_ok = run(&t2, &rss2, av, outp) == 0 && (only2 || v_ok);
+    c2 = last_cpu;
     if (!only2) {
         /* verdicts: one root logit off by 0.5 fails; noise of 1e-10 passes at --tol 1e-9 */
         q[0] += 0.5;
@@ -168,7 +174,7 @@ static void bench_space(const char *armebm, const char *srcdir, const char *dir,
             pv[6] = qp, pv[7] = NULL;
             if (access(pv[0], X_OK) == 0 && run(&secs, &rss, pv, outp) == 0 && (f = fopen(outp, "r")) != NULL) {
                 if (fgets(line, sizeof line, f) != NULL)
-                    sscanf(line, "seconds %lf", &tn);
+                    sscanf(line, "seconds %lf cpu %lf", &tn, &cn);
                 fclose(f);
             }
         }
@@ -177,11 +183,14 @@ static void bench_space(const char *armebm, const char *srcdir, const char *dir,
             printf("%6.2f %6.2f  ", t1 / tn, t2 / tn);
         else
             printf("%6s %6s  ", "skipped", "");
-        printf("%8.1f %8.1f %8.1f   %s %s %s\n", rss1, rss2, in_mib, v_ok ? "pass" : "FAIL?",
+        printf("%8.1f %8.1f %8.1f   %s %s %s", rss1, rss2, in_mib, v_ok ? "pass" : "FAIL?",
                v_bad ? "fails" : "PASSES?", v_noise ? "pass" : "FAIL?");
+        if (cn > 0)
+            printf("   cpu %.3f %.3f %.3f (%.2f)", c1, c2, cn, c1 / cn);
+        printf("\n");
     } else {
-        printf("%-8s %9s %9.3f %9s  %6s %6s  %8s %8.1f %8.1f   %s\n", name, "-", t2, "-", "", "", "-", rss2, in_mib,
-               v_ok ? "pass" : "FAIL?");
+        printf("%-8s %9s %9.3f %9s  %6s %6s  %8s %8.1f %8.1f   %s   cpu - %.3f -\n", name, "-", t2, "-", "", "", "-",
+               rss2, in_mib, v_ok ? "pass" : "FAIL?", c2);
     }
     remove(rp), remove(qp), remove(q5p), remove(qnp), remove(outp);
     free(r);
@@ -206,7 +215,7 @@ int main(int argc, char **argv)
     numpy = have_numpy();
     printf("armebm check (whole command, fork to exit) against the numpy float64 check (load + check, best of 3)\n");
     printf("%-8s %9s %9s %9s  %6s %6s  %8s %8s %8s   %s\n", "space", "1 thr s", "2 thr s", "numpy s", "r(1)",
-           "r(2)", "RSS1 MiB", "RSS2 MiB", "in MiB", "faithful / root+0.5 / 1e-10 noise");
+           "r(2)", "RSS1 MiB", "RSS2 MiB", "in MiB", "faithful / root+0.5 / 1e-10 noise   cpu s: 1 thr, 2 thr, numpy (ratio 1 thr)");
     for (i = 0; i < sizeof spaces / sizeof spaces[0]; i++)
         bench_space(argv[1], argv[2], dir, spaces[i], 0, numpy);
     if (big) {
