@@ -27,6 +27,8 @@ typedef struct {
     ae_iv *qs, *qv, *es, *eq; /* per depth, A each: q*, q, exp(q* - max), exp(q - max) */
     double *dh, *dl;            /* per depth, A each: ends of q - q* */
     double *ek;                 /* per depth, 2A: the kernel's exp of es[a].m and eq[a].m */
+    double *lr, *lq;            /* a last row's values (leaf_fixed) */
+    int exact;                  /* both sources hold exact doubles */
     sub_res *ch;                   /* per depth, A each: the children's results */
     ae_fworst abs, rel, cabs, crel;
 } fctx;
@@ -142,6 +144,88 @@ static inline void worst_add_rel(ae_fworst *w, double hi, double lo, ae_iv den, 
 
 /* ------------------------------------------------------------------ the walk */
 
+/* A last row of F(V,T) from exact values (every action ends, no child): the same quantities
+   with the radii bounded once per row from row-wide maxima instead of entry by entry
+   (proofs/interval.md, "Leaf rows"), for most of the entries of a fixed-length space. */
+static sub_res leaf_fixed(fctx *c, slong p, slong s, int native)
+{
+    const ae_space_struct *sp = c->sp;
+    slong A = sp->A, a, base = (p * sp->S + s) * A;
+    double *rv = c->lr, *qv = c->lq, *ek = c->ek;
+    double ms = -HUGE_VAL, mq = -HUGE_VAL, xmax = 0, ymax = 0, dmax = 0;
+    double se = 0, sf = 0, te = 0, tf = 0, we = 0, wf = 0, n = (double)A, gam, ge, gf, rad;
+    double dmax_hi = -HUGE_VAL, dmax_lo = -HUGE_VAL, dmin_hi = HUGE_VAL, dmin_lo = HUGE_VAL, chi, clo;
+    ae_iv ss, sq, ts, tq, vs, vq, kf;
+    sub_res out;
+
+    for (a = 0; a < A; a++) {
+        rv[a] = src_get(c->r, base + a, native).m;
+        qv[a] = src_get(c->q, base + a, native).m;
+        ms = rv[a] > ms ? rv[a] : ms;
+        mq = qv[a] > mq ? qv[a] : mq;
+    }
+    for (a = 0; a < A; a++) { /* x = r - max r, y = q - max q: both <= 0 */
+        double x = rv[a] - ms, y = qv[a] - mq;
+        xmax = -x > xmax ? -x : xmax;
+        ymax = -y > ymax ? -y : ymax;
+        ek[2 * a] = x;
+        ek[2 * a + 1] = y;
+    }
+    for (a = 0; a < 2 * A; a++)
+        ek[a] = ae_iv_exp_kernel(ek[a]);
+    for (a = 0; a < A; a++) {
+        double e = ek[2 * a], f = ek[2 * a + 1], dd = rv[a] - qv[a], ad = fabs(dd), hi, lo;
+        se += e;
+        sf += f;
+        te += e * dd;
+        tf += f * dd;
+        we += e * ad;
+        wf += f * ad;
+        dmax = ad > dmax ? ad : dmax;
+        /* q - q* = -dd, computed with error at most u |dd| */
+        hi = up1(ad);
+        lo = dn1(ad);
+        worst_add(&c->abs, hi, lo, base + a);
+        worst_add_rel(&c->rel, hi, lo, ae_iv_exact(rv[a]), base + a);
+        hi = up1(-dd);
+        lo = dn1(-dd);
+        dmax_hi = hi > dmax_hi ? hi : dmax_hi;
+        dmax_lo = lo > dmax_lo ? lo : dmax_lo;
+        dmin_hi = hi < dmin_hi ? hi : dmin_hi;
+        dmin_lo = lo < dmin_lo ? lo : dmin_lo;
+    }
+    /* gam >= gamma_n = n u / (1 - n u); ge, gf: the relative radius of each exponential */
+    gam = ae_iv_rup(n * AE_IV_U * (1 + 2 * n * AE_IV_U));
+    ge = ae_iv_rup((AE_IV_EXP_EPS + AE_IV_U * xmax * (1 + AE_IV_U * xmax)) * (1 + 0x1p-45));
+    gf = ae_iv_rup((AE_IV_EXP_EPS + AE_IV_U * ymax * (1 + AE_IV_U * ymax)) * (1 + 0x1p-45));
+    ss.m = se;
+    ss.r = ae_iv_rup((ge + gam) * se * (1 + 2 * gam) + 2 * n * AE_IV_ETA);
+    sq.m = sf;
+    sq.r = ae_iv_rup((gf + gam) * sf * (1 + 2 * gam) + 2 * n * AE_IV_ETA);
+    rad = (1 + AE_IV_U) * n * dmax * 2 * AE_IV_ETA + n * AE_IV_ETA;
+    ts.m = te; /* sum_a e_a (r_a - q_a) */
+    ts.r = ae_iv_rup(we * (1 + 2 * gam) * (ge * (1 + AE_IV_U) + AE_IV_U + gam) + rad);
+    tq.m = tf; /* sum_a f_a (r_a - q_a) */
+    tq.r = ae_iv_rup(wf * (1 + 2 * gam) * (gf * (1 + AE_IV_U) + AE_IV_U + gam) + rad);
+    ss = ae_iv_fix(ss), sq = ae_iv_fix(sq), ts = ae_iv_fix(ts), tq = ae_iv_fix(tq);
+    vs = ae_iv_add(ae_iv_exact(ms), ae_iv_log(ss));
+    vq = ae_iv_add(ae_iv_exact(mq), ae_iv_log(sq));
+    kf = ae_iv_sub(vq, vs);
+    out.v = vs;
+    out.kf = ae_iv_add(kf, ae_iv_mul(ts, ae_iv_inv(ss)));
+    out.kr = ae_iv_sub(ae_iv_neg(kf), ae_iv_mul(tq, ae_iv_inv(sq)));
+    chi = up1(up1(dmax_hi + dmin_hi) * 0.5);
+    clo = dn1(dn1(dmax_lo + dmin_lo) * 0.5);
+    for (a = 0; a < A; a++) {
+        double dd = rv[a] - qv[a], eh = up1(up1(-dd) - clo), el = dn1(dn1(-dd) - chi), hi, lo;
+        hi = fabs(eh) > fabs(el) ? fabs(eh) : fabs(el);
+        lo = (el > 0) ? el : (eh < 0) ? -eh : 0;
+        worst_add(&c->cabs, hi, lo, base + a);
+        worst_add_rel(&c->crel, hi, lo, ae_iv_exact(rv[a]), base + a);
+    }
+    return out;
+}
+
 static sub_res walk(fctx *c, slong p, slong d, slong s, int native)
 {
     const ae_space_struct *sp = c->sp;
@@ -155,6 +239,8 @@ static sub_res walk(fctx *c, slong p, slong d, slong s, int native)
            dmin_lo = HUGE_VAL, chi, clo;
     int any = 0, bad = 0;
 
+    if (d == sp->T - 1 && sp->kind == AE_FIXED && c->exact)
+        return leaf_fixed(c, p, s, native);
     /* children first (leave order), then this row */
     for (a = 0; a < A; a++) {
         if (!_ae_allowed(sp, d, a) || _ae_ends(sp, d, a))
@@ -268,6 +354,9 @@ static void ctx_init(fctx *c, const ae_space_t sp, const ae_fsrc *r, const ae_fs
     c->dh = ae_malloc(4 * n * sizeof(double));
     c->dl = c->dh + n;
     c->ek = c->dl + n;
+    c->lr = ae_malloc(2 * (size_t)sp->A * sizeof(double));
+    c->lq = c->lr + sp->A;
+    c->exact = r->kind != AE_FSRC_ARB && q->kind != AE_FSRC_ARB;
     c->ch = ae_malloc(n * sizeof(sub_res));
     worst_init(&c->abs);
     worst_init(&c->rel);
@@ -279,6 +368,7 @@ static void ctx_clear(fctx *c)
 {
     free(c->qs);
     free(c->dh);
+    free(c->lr);
     free(c->ch);
 }
 
