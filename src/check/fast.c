@@ -226,6 +226,28 @@ static sub_res leaf_fixed(fctx *c, slong p, slong s, int native)
     return out;
 }
 
+/* A last row of E(V,T) from exact values: EOS is its only allowed action, so V* = r(EOS)
+   exactly, both policies put mass 1 on EOS and the subtree KL divergences are exactly 0; only
+   the errors of q(EOS) remain. */
+static sub_res leaf_eos(fctx *c, slong p, slong s, int native)
+{
+    const ae_space_struct *sp = c->sp;
+    slong k = (p * sp->S + s) * sp->A + sp->V;
+    double rv = src_get(c->r, k, native).m, dd = rv - src_get(c->q, k, native).m, hi, lo, w;
+    sub_res out;
+    hi = up1(fabs(dd));
+    lo = dn1(fabs(dd));
+    worst_add(&c->abs, hi, lo, k);
+    worst_add_rel(&c->rel, hi, lo, ae_iv_exact(rv), k);
+    /* one entry: c(s) is q - q* itself, the centered error is 0 up to the width of its ends */
+    w = up1(up1(-dd) - dn1(-dd));
+    worst_add(&c->cabs, w, 0, k);
+    worst_add_rel(&c->crel, w, 0, ae_iv_exact(rv), k);
+    out.v = ae_iv_exact(rv);
+    out.kf = out.kr = ae_iv_exact(0);
+    return out;
+}
+
 static sub_res walk(fctx *c, slong p, slong d, slong s, int native)
 {
     const ae_space_struct *sp = c->sp;
@@ -239,8 +261,8 @@ static sub_res walk(fctx *c, slong p, slong d, slong s, int native)
            dmin_lo = HUGE_VAL, chi, clo;
     int any = 0, bad = 0;
 
-    if (d == sp->T - 1 && sp->kind == AE_FIXED && c->exact)
-        return leaf_fixed(c, p, s, native);
+    if (d == sp->T - 1 && c->exact)
+        return sp->kind == AE_FIXED ? leaf_fixed(c, p, s, native) : leaf_eos(c, p, s, native);
     /* children first (leave order), then this row */
     for (a = 0; a < A; a++) {
         if (!_ae_allowed(sp, d, a) || _ae_ends(sp, d, a))
