@@ -4,12 +4,13 @@
      K*(s) = V_q - V* + sum_a pi*(a) (q*(a) - q(a) + K*(child))   (subtree KL(p_r || p_q)),
      K_q(s) = V* - V_q + sum_a pi_q(a) (q(a) - q*(a) + K_q(child)) (subtree KL(p_q || p_r)),
    and the worst absolute / relative / centered errors of q against q*, keeping O(T*A) balls.
-   The walk splits at a depth into subtrees (tasks), walked by any thread; the part above the
+   The walk splits at a depth into subtrees (tasks), walked by any thread (POSIX threads); the part above the
    split is walked afterwards from the tasks' results, in a fixed order, so the numbers do not
    depend on the thread count. The walk is written for the tables of check; it has the enter /
    edge / leave shape of the walk core so that it can move onto it. */
 #include "check/fast.h"
 #include "interval/interval.h"
+#include <pthread.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -394,12 +395,54 @@ static void ctx_clear(fctx *c)
     free(c->ch);
 }
 
+/* The tasks are shared out by a counter; each worker keeps its own worst records. Plain threads
+   rather than OpenMP: an OpenMP worker spins for milliseconds after its region ends, CPU taken
+   from the rest of the check (and from other processes) on a busy machine. */
+typedef struct {
+    const ae_space_struct *sp;
+    const ae_fsrc *r, *q;
+    slong split, per, ntask;
+    sub_res *done;
+    int native;
+    pthread_mutex_t lock;
+    slong next;
+    ae_fworst abs, rel, cabs, crel;
+} task_pool;
+
+static void *worker(void *arg)
+{
+    task_pool *tp = arg;
+    fctx c;
+    ctx_init(&c, tp->sp, tp->r, tp->q);
+    for (;;) {
+        slong i;
+        pthread_mutex_lock(&tp->lock);
+        i = tp->next;
+        tp->next += 8; /* eight tasks at a time: fewer trips through the lock */
+        pthread_mutex_unlock(&tp->lock);
+        if (i >= tp->ntask)
+            break;
+        for (slong j = i; j < i + 8 && j < tp->ntask; j++)
+            tp->done[j] = walk(&c, j / tp->per, tp->split, tp->sp->first[tp->split] + j % tp->per, tp->native);
+    }
+    /* the merge is order-free (worst_add's rule), so the thread that finishes first does not matter */
+    pthread_mutex_lock(&tp->lock);
+    worst_merge(&tp->abs, &c.abs);
+    worst_merge(&tp->rel, &c.rel);
+    worst_merge(&tp->cabs, &c.cabs);
+    worst_merge(&tp->crel, &c.crel);
+    pthread_mutex_unlock(&tp->lock);
+    ctx_clear(&c);
+    return NULL;
+}
+
 void _ae_check_fast(ae_fmeasures *m, const ae_space_t sp, const ae_fsrc *r, const ae_fsrc *q)
 {
-    slong split = 0, per = 1, ntask, p;
-    sub_res *done;
+    slong split = 0, per = 1, p;
     fctx top;
-    int native = host_big();
+    task_pool tp;
+    int nthreads = 1, t;
+    pthread_t tid[64];
 
     /* tasks: the subtrees at the first depth with at least 256 of them over all prompts
        (enough to balance a few threads), never below the last depth */
@@ -407,34 +450,41 @@ void _ae_check_fast(ae_fmeasures *m, const ae_space_t sp, const ae_fsrc *r, cons
         split++;
         per *= sp->V;
     }
-    ntask = sp->P * per;
-    done = ae_malloc((size_t)ntask * sizeof(sub_res));
-    ctx_init(&top, sp, r, q);
-#pragma omp parallel
-    {
-        fctx c;
-        slong i;
-        ctx_init(&c, sp, r, q);
-#pragma omp for schedule(dynamic, 1)
-        for (i = 0; i < ntask; i++) {
-            slong pp = i / per, s = sp->first[split] + i % per;
-            done[i] = walk(&c, pp, split, s, native);
-        }
-#pragma omp critical(ae_check_fast_merge)
-        {
-            worst_merge(&top.abs, &c.abs);
-            worst_merge(&top.rel, &c.rel);
-            worst_merge(&top.cabs, &c.cabs);
-            worst_merge(&top.crel, &c.crel);
-        }
-        ctx_clear(&c);
-    }
+#ifdef _OPENMP
+    nthreads = omp_get_max_threads(); /* --threads (omp_set_num_threads) or the core count */
+#endif
+    if (nthreads > 64)
+        nthreads = 64;
+    if (sp->P * sp->S * sp->A < 65536) /* too small to pay for a thread */
+        nthreads = 1;
+    memset(&tp, 0, sizeof tp);
+    tp.sp = sp;
+    tp.r = r;
+    tp.q = q;
+    tp.split = split;
+    tp.per = per;
+    tp.ntask = sp->P * per;
+    tp.done = ae_malloc((size_t)tp.ntask * sizeof(sub_res));
+    tp.native = host_big();
+    pthread_mutex_init(&tp.lock, NULL);
+    worst_init(&tp.abs), worst_init(&tp.rel), worst_init(&tp.cabs), worst_init(&tp.crel);
+    for (t = 1; t < nthreads; t++)
+        if (pthread_create(&tid[t], NULL, worker, &tp) != 0)
+            break; /* fewer threads: the same result */
+    nthreads = t;
+    worker(&tp);
+    for (t = 1; t < nthreads; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&tp.lock);
+
     /* the part above the split, from the tasks' results */
+    ctx_init(&top, sp, r, q);
+    top.abs = tp.abs, top.rel = tp.rel, top.cabs = tp.cabs, top.crel = tp.crel;
     top.stop = split;
-    top.done = done;
+    top.done = tp.done;
     top.per_prompt = per;
     for (p = 0; p < sp->P; p++) {
-        sub_res root = split == 0 ? done[p] : walk(&top, p, 0, 0, native);
+        sub_res root = split == 0 ? tp.done[p] : walk(&top, p, 0, 0, tp.native);
         m->kf_lo[p] = ae_iv_lo(root.kf);
         m->kf_hi[p] = ae_iv_hi(root.kf);
         m->kr_lo[p] = ae_iv_lo(root.kr);
@@ -445,5 +495,5 @@ void _ae_check_fast(ae_fmeasures *m, const ae_space_t sp, const ae_fsrc *r, cons
     m->cabs = top.cabs;
     m->crel = top.crel;
     ctx_clear(&top);
-    free(done);
+    free(tp.done);
 }
