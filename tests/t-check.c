@@ -225,8 +225,9 @@ START_TEST(test_check_float32)
     ck_assert_msg(res.passed && res.verdict == AE_VERIFIED, "%s", res.message);
     /* KL ~ eps^2: far below 1e-9 for float32 errors of 1e-7 */
     ck_assert(res.kl_fwd_upper >= 0 && res.kl_fwd_upper < 1e-12 && res.kl_rev_upper < 1e-12);
-    /* the certified bound covers the true error (q* within half an ulp of x.q) and is tight */
-    ck_assert(res.abs_err_upper >= worst - 1e-15 && res.abs_err_upper <= worst + 1e-15);
+    /* the certified bound covers the true error (q* within half an ulp of x.q) and is tight
+       (the fast path's balls: within 1e-12) */
+    ck_assert(res.abs_err_upper >= worst - 1e-15 && res.abs_err_upper <= worst + 1e-12);
     ck_assert_int_eq(res.abs_prompt * x.S * x.A + res.abs_state * x.A + res.abs_action, at);
     ck_assert(res.rel_err_upper <= res.abs_err_upper); /* divided by max(1, |q*|) >= 1 */
     o.atol = 1e-12;
@@ -261,7 +262,7 @@ START_TEST(test_check_shift)
     check(&res, &x, qs, &o);
     ck_assert_msg(res.passed, "%s", res.message);
     ck_assert(res.abs_err_upper >= 3 - 1e-12);
-    ck_assert(res.centered_err_upper < 1e-14); /* only the rounding of q + 3 remains */
+    ck_assert(res.centered_err_upper < 1e-12); /* only the rounding of q + 3 (and the balls' radii) */
     o.atol = 1e-9;
     check(&res, &x, qs, &o);
     ck_assert_int_eq(res.verdict, AE_VIOLATED);
@@ -311,6 +312,49 @@ START_TEST(test_check_mask_below)
     free(qm);
     free(rm);
     inst_clear(&x);
+}
+END_TEST
+
+/* The fast path against the Arb path (opts.prec = 256) on random instances of both kinds and
+   random perturbations: every upper bound of the fast path is at least the Arb one (the exact
+   value lies in the Arb ball, whose radius at 256 bits is far below 1e-60), the verdicts agree
+   where the fast path decides, and the fast bounds are within 1e-11 of the values. */
+START_TEST(test_check_fast_contains)
+{
+    uint64_t st = ae_test_seed() ^ 0x66617374ULL;
+    slong it, n = ae_test_iters(40), k;
+    for (it = 0; it < n; it++) {
+        int kind = (it & 1) ? AE_EOS : AE_FIXED;
+        slong V = sm_range(&st, 1, 4), T = sm_range(&st, 1, 4), P = sm_range(&st, 1, 2);
+        double eps = (it % 4 == 0) ? 0 : ldexp(1, (int)sm_range(&st, -40, -2)), *q;
+        inst x;
+        ae_check_opts o;
+        ae_check_result f, a;
+        char err[256];
+        inst_init(&x, kind, V, T, P, &st);
+        ck_assert_int_eq(ae_map_d(x.kind, x.V, x.T, x.P, x.r, x.q, err, sizeof err), 0);
+        q = malloc((size_t)x.n * sizeof(double));
+        for (k = 0; k < x.n; k++)
+            q[k] = isfinite(x.q[k]) ? x.q[k] + eps * (double)sm_range(&st, -1000, 1000) / 1000.0 : x.q[k];
+        ae_check_opts_init(&o);
+        o.atol = 1e-6;
+        o.rtol = 1e-6;
+        check(&f, &x, q, &o);
+        o.prec = 256;
+        check(&a, &x, q, &o);
+        ck_assert_int_eq(a.prec, 256);
+        ck_assert_msg(f.kl_fwd_upper >= a.kl_fwd_upper && f.kl_rev_upper >= a.kl_rev_upper,
+                      "KL: fast %g %g, Arb %g %g", f.kl_fwd_upper, f.kl_rev_upper, a.kl_fwd_upper, a.kl_rev_upper);
+        ck_assert_msg(f.abs_err_upper >= a.abs_err_upper && f.rel_err_upper >= a.rel_err_upper &&
+                          f.centered_err_upper >= a.centered_err_upper,
+                      "errors: fast %g %g %g, Arb %g %g %g", f.abs_err_upper, f.rel_err_upper, f.centered_err_upper,
+                      a.abs_err_upper, a.rel_err_upper, a.centered_err_upper);
+        ck_assert(f.kl_fwd_upper <= a.kl_fwd_upper + 1e-11 && f.abs_err_upper <= a.abs_err_upper + 1e-11);
+        if (f.prec == 53)
+            ck_assert_int_eq(f.verdict, a.verdict);
+        free(q);
+        inst_clear(&x);
+    }
 }
 END_TEST
 
@@ -564,6 +608,7 @@ static Suite *check_suite(void)
     ae_test_add(s, "check_float32", test_check_float32, 30);
     ae_test_add(s, "check_shift", test_check_shift, 30);
     ae_test_add(s, "check_mask_below", test_check_mask_below, 30);
+    ae_test_add(s, "check_fast_contains", test_check_fast_contains, 120);
     ae_test_add(s, "against_cli", test_against_cli, 60);
     ae_test_add(s, "check_banned", test_check_banned, 30);
     return s;

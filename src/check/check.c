@@ -1,7 +1,12 @@
 /* check: another implementation's logits q against the certified q* = M(r), as a regression
    test (KL both ways, and optionally absolute / mixed relative errors, raw or row-centred). */
 #include "claim/claim.h"
+#include "check/fast.h"
+#include "io/io-impl.h"
 #include <stdarg.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #define CHECK_PREC 128
 #define CHECK_MAX_PREC 4096
@@ -334,12 +339,105 @@ static void report(ae_check_result *res, ae_check_detail *det, const measures *m
     }
 }
 
+/* ------------------------------------------------------------------ the fast path */
+
+/* The fast path's measures, as the Arb path's (so that one report() states both): the worst
+   records' bounds exactly, each KL as the ball of its interval (KL >= 0 clips the lower end). */
+static void measures_from_fast(measures *m, const ae_fmeasures *f, const ae_space_t sp)
+{
+    const ae_fworst *src[4] = {&f->abs, &f->rel, &f->cabs, &f->crel};
+    worst *dst[4] = {&m->abs, &m->rel, &m->cabs, &m->crel};
+    arf_t lo, hi;
+    slong p;
+    int i;
+    for (i = 0; i < 4; i++) {
+        arf_set_d(dst[i]->hi, src[i]->hi);
+        arf_set_d(dst[i]->lo, src[i]->lo);
+        dst[i]->k = src[i]->k;
+    }
+    arf_init(lo);
+    arf_init(hi);
+    for (p = 0; p < sp->P; p++) {
+        double l[2] = {f->kf_lo[p], f->kr_lo[p]}, h[2] = {f->kf_hi[p], f->kr_hi[p]};
+        arb_ptr kl[2] = {m->kl_fwd + p, m->kl_rev + p};
+        for (i = 0; i < 2; i++) {
+            if (!(h[i] < HUGE_VAL)) {
+                arb_zero_pm_inf(kl[i]);
+                continue;
+            }
+            arf_set_d(lo, l[i] > 0 ? l[i] : 0);
+            arf_set_d(hi, h[i] > 0 ? h[i] : 0);
+            arb_set_interval_arf(kl[i], lo, hi, 128);
+        }
+    }
+    arf_clear(lo);
+    arf_clear(hi);
+}
+
+/* Whether t has -inf at an allowed entry (a banned token): the fast path leaves those to Arb. */
+static int has_banned(const ae_table_t t, const ae_space_t sp)
+{
+    slong p, d, s, a;
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++)
+                    if (ae_space_allowed(sp, d, a) && neg_inf(t->v + (p * sp->S + s) * sp->A + a))
+                        return 1;
+    return 0;
+}
+
+/* Precision reported for a verdict of the fast path: binary64. */
+#define CHECK_FAST_PREC 53
+
+/* The check in the fast arithmetic on sources r and q: 1 with res (and det) filled when every
+   criterion asked for is decided, 0 when the Arb path must decide. */
+static int try_fast(ae_check_result *res, ae_check_detail *det, const ae_space_t sp, const ae_fsrc *r,
+                    const ae_fsrc *q, const ae_check_opts *o)
+{
+    ae_fmeasures f;
+    measures m;
+    ae_check_detail scratch, *dd = det;
+    int decided;
+
+    f.kf_lo = ae_malloc(4 * (size_t)sp->P * sizeof(double));
+    f.kf_hi = f.kf_lo + sp->P;
+    f.kr_lo = f.kf_hi + sp->P;
+    f.kr_hi = f.kr_lo + sp->P;
+    _ae_check_fast(&f, sp, r, q);
+    worst_init(&m.abs), worst_init(&m.rel), worst_init(&m.cabs), worst_init(&m.crel);
+    m.kl_fwd = _arb_vec_init(sp->P);
+    m.kl_rev = _arb_vec_init(sp->P);
+    measures_from_fast(&m, &f, sp);
+    if (dd == NULL) {
+        memset(&scratch, 0, sizeof scratch);
+        dd = &scratch;
+    }
+    report(res, dd, &m, sp, o, CHECK_FAST_PREC);
+    decided = dd->kl_verdict != AE_UNDECIDED && (o->atol < 0 || dd->atol_verdict != AE_UNDECIDED) &&
+              (o->rtol < 0 || dd->rtol_verdict != AE_UNDECIDED);
+    _arb_vec_clear(m.kl_fwd, sp->P);
+    _arb_vec_clear(m.kl_rev, sp->P);
+    worst_clear(&m.abs), worst_clear(&m.rel), worst_clear(&m.cabs), worst_clear(&m.crel);
+    free(f.kf_lo);
+    return decided;
+}
+
+static int opts_bad(const ae_check_opts *o, ae_err_t err)
+{
+    if (!(o->tol >= 0) || o->tol == HUGE_VAL || o->atol != o->atol || o->rtol != o->rtol ||
+        o->atol == HUGE_VAL || o->rtol == HUGE_VAL || o->mask_below != o->mask_below)
+        return ae_err_set(err, AE_E_USAGE, "check: tol must be finite and >= 0, atol and rtol finite "
+                          "(< 0: not asked), mask_below not NaN");
+    return 0;
+}
+
 /* Reads (or not) the tables at a precision. */
 typedef int (*load_fn)(ae_table_t r, ae_table_t q, slong prec, void *ctx, ae_err_t err);
 
 static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, const ae_table_t q,
                const ae_space_t sp, const ae_check_opts *o, unsigned long max_memory, load_fn load,
-               void *ctx, const char *rname, const char *qname, ae_err_t err)
+               void *ctx, const char *rname, const char *qname, int try_fast_first, ae_err_t err)
 {
     measures m;
     slong prec = o->prec > 0 ? o->prec : CHECK_PREC;
@@ -349,10 +447,8 @@ static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, c
     memset(res, 0, sizeof *res);
     if (det != NULL)
         det->note[0] = '\0';
-    if (!(o->tol >= 0) || o->tol == HUGE_VAL || o->atol != o->atol || o->rtol != o->rtol ||
-        o->atol == HUGE_VAL || o->rtol == HUGE_VAL || o->mask_below != o->mask_below)
-        return ae_err_set(err, AE_E_USAGE, "check: tol must be finite and >= 0, atol and rtol finite "
-                          "(< 0: not asked), mask_below not NaN");
+    if (opts_bad(o, err) != 0)
+        return err->code;
     if (max_prec < prec)
         max_prec = prec;
     worst_init(&m.abs), worst_init(&m.rel), worst_init(&m.cabs), worst_init(&m.crel);
@@ -365,6 +461,13 @@ static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, c
         if ((rc = ae_bellman_domain(r, sp, AE_DOMAIN_MAP, rname, err)) != 0 ||
             (rc = ae_bellman_domain(q, sp, AE_DOMAIN_POLICY, qname, err)) != 0)
             break;
+        if (try_fast_first && o->prec <= 0 && !has_banned(r, sp) && !has_banned(q, sp)) {
+            /* the tables as read: first in the fast arithmetic (banned entries: the Arb path) */
+            ae_fsrc fr = {AE_FSRC_ARB, NULL, 0, 0, NULL, r->v}, fq = {AE_FSRC_ARB, NULL, 0, 0, NULL, q->v};
+            try_fast_first = 0;
+            if (try_fast(res, det, sp, &fr, &fq, o))
+                break;
+        }
         measure(&m, r, q, sp, prec);
         report(res, det, &m, sp, o, prec);
         if (res->verdict != AE_UNDECIDED || 2 * prec > max_prec)
@@ -391,7 +494,7 @@ static int run(ae_check_result *res, ae_check_detail *det, const ae_table_t r, c
 int ae_check(ae_check_result *res, ae_check_detail *det, const ae_table_t r, const ae_table_t q,
              const ae_space_t sp, const ae_check_opts *o, unsigned long max_memory, ae_err_t err)
 {
-    return run(res, det, r, q, sp, o, max_memory, NULL, NULL, "rewards", "logits", err);
+    return run(res, det, r, q, sp, o, max_memory, NULL, NULL, "rewards", "logits", 1, err);
 }
 
 typedef struct {
@@ -415,13 +518,46 @@ int ae_check_files(ae_check_result *res, ae_check_detail *det, const ae_space_t 
     files_ctx c;
     int rc;
 
+    int both_npy = ae_table_format(rewards) == AE_TABLE_NPY && ae_table_format(logits) == AE_TABLE_NPY;
+
+    if (both_npy && o->prec <= 0) {
+        /* both memory-mapped: no table of balls unless the fast path cannot decide */
+        ae_npy_view vr, vq;
+        memset(res, 0, sizeof *res);
+        if (det != NULL)
+            det->note[0] = '\0';
+        if (opts_bad(o, err) != 0)
+            return err->code;
+        if ((rc = _ae_npy_map(&vr, sp, rewards, o->mask_below, err)) < 0)
+            return rc;
+        if (rc == 0 && (rc = _ae_npy_map(&vq, sp, logits, o->mask_below, err)) != 0)
+            _ae_npy_unmap(&vr);
+        if (rc < 0)
+            return rc;
+        if (rc == 1)
+            both_npy = 0; /* not mapped, or -inf at an unmasked entry: the Arb path decides */
+        if (rc == 0) {
+            ae_fsrc fr = {AE_FSRC_BYTES, vr.data, vr.isz, vr.big, NULL, NULL};
+            ae_fsrc fq = {AE_FSRC_BYTES, vq.data, vq.isz, vq.big, NULL, NULL};
+            int decided = try_fast(res, det, sp, &fr, &fq, o);
+            _ae_npy_unmap(&vr);
+            _ae_npy_unmap(&vq);
+            if (decided)
+                return 0;
+        }
+        /* the Arb path reads the tables into balls: within the memory limit */
+        if (max_memory > 0 &&
+            ae_mem_need(AE_MEM_CHECK, sp, o->prec > 0 ? o->prec : CHECK_PREC, 1, max_memory, "check", err) != 0)
+            return err->code;
+    }
     c.sp = sp;
     c.rewards = rewards;
     c.logits = logits;
     c.mask_below = o->mask_below;
     ae_table_init(r, sp);
     ae_table_init(q, sp);
-    rc = run(res, det, r, q, sp, o, max_memory, load_files, &c, rewards, logits, err);
+    /* the fast path again on the tables read, unless it already ran on the mapped files */
+    rc = run(res, det, r, q, sp, o, max_memory, load_files, &c, rewards, logits, !both_npy, err);
     ae_table_clear(r);
     ae_table_clear(q);
     return rc;
@@ -448,7 +584,8 @@ static int flat_space(ae_space_t sp, int kind, long V, long T, long P, ae_err_t 
     return 0;
 }
 
-/* Doubles into a table with the readers' value rules; "what" names the array in messages. */
+/* Doubles into a table (t NULL: only checked) with the readers' value rules; "what" names the
+   array in messages. */
 static int from_doubles(ae_table_t t, const double *x, const ae_space_t sp, double mask_below, const char *what,
                         ae_err_t err)
 {
@@ -472,6 +609,8 @@ static int from_doubles(ae_table_t t, const double *x, const ae_space_t sp, doub
                         ae_entry_name(where, sizeof where, sp, k);
                         return ae_err_set(err, AE_E_INPUT, "%s[%ld]: %s at %s", what, (long)k, why, where);
                     }
+                    if (t == NULL)
+                        continue;
                     if (allowed && v != -HUGE_VAL)
                         arb_set_d(t->v + k, v); /* exact */
                     else
@@ -494,12 +633,20 @@ int ae_check_d(ae_check_result *res, int space_kind, long vocab, long horizon, l
         copy_err(errbuf, errlen, err);
         return AE_E_USAGE;
     }
-    if ((rc = flat_space(sp, space_kind, vocab, horizon, prompts, err)) == 0) {
+    if ((rc = flat_space(sp, space_kind, vocab, horizon, prompts, err)) == 0 &&
+        (rc = from_doubles(NULL, rewards, sp, o->mask_below, "rewards", err)) == 0 &&
+        (rc = from_doubles(NULL, logits, sp, o->mask_below, "logits", err)) == 0 && (rc = opts_bad(o, err)) == 0) {
+        ae_fsrc fr = {AE_FSRC_DOUBLES, NULL, 0, 0, rewards, NULL}, fq = {AE_FSRC_DOUBLES, NULL, 0, 0, logits, NULL};
+        memset(res, 0, sizeof *res);
+        if (o->prec <= 0 && try_fast(res, NULL, sp, &fr, &fq, o)) { /* a given prec: Arb at once */
+            ae_space_clear(sp);
+            return 0;
+        }
         ae_table_init(r, sp);
         ae_table_init(q, sp);
         if ((rc = from_doubles(r, rewards, sp, o->mask_below, "rewards", err)) == 0 &&
             (rc = from_doubles(q, logits, sp, o->mask_below, "logits", err)) == 0)
-            rc = ae_check(res, NULL, r, q, sp, o, 0, err);
+            rc = run(res, NULL, r, q, sp, o, 0, NULL, NULL, 0, err); /* the fast path did not decide */
         ae_table_clear(r);
         ae_table_clear(q);
     }

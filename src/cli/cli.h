@@ -16,6 +16,7 @@ typedef struct {
     int have_prompts;
     const char *row_space; /* --space given as a row's space column, "E(8,4) P=2" (sets V, T, P) */
     slong prec, max_prec, digits;
+    int prec_given;   /* --prec was on the command line */
     fmpz_t max_work;
     ulong max_memory; /* --max-memory BYTES, default ae_mem_default_limit() */
     const char *in, *out, *rewards, *logits, *data;

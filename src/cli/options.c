@@ -90,6 +90,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
     o->kind = AE_FIXED;
     o->P = 1;
     o->prec = 128;
+    o->prec_given = 0;
     o->max_prec = 4096;
     o->digits = 17;
     o->tol = 1e-9;
@@ -128,7 +129,7 @@ int ae_cli_parse(ae_cli_opts *o, const char *cmd, int argc, char **argv)
         case O_VOCAB: bad = parse_int(&o->V, cmd, "vocab", optarg, 1, AE_V_MAX); o->have_vocab = 1; break;
         case O_HORIZON: bad = parse_int(&o->T, cmd, "horizon", optarg, 1, AE_T_MAX); o->have_horizon = 1; break;
         case O_PROMPTS: bad = parse_int(&o->P, cmd, "prompts", optarg, 1, AE_V_MAX); o->have_prompts = 1; break;
-        case O_PREC: bad = parse_int(&o->prec, cmd, "prec", optarg, 32, WORD(1) << 24); break;
+        case O_PREC: bad = parse_int(&o->prec, cmd, "prec", optarg, 32, WORD(1) << 24); o->prec_given = 1; break;
         case O_MAXPREC: bad = parse_int(&o->max_prec, cmd, "max-prec", optarg, 32, WORD(1) << 24); have_max_prec = 1; break;
         case O_DIGITS: bad = parse_int(&o->digits, cmd, "digits", optarg, 1, 1000); break;
         case O_MAXWORK:

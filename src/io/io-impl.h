@@ -46,6 +46,21 @@ int _ae_npy_read_probs(arb_ptr probs, const ae_space_t sp, FILE *in, const char 
 int _ae_csv_read(ae_table_t t, ae_qtable_struct *exact, const ae_space_t sp, FILE *in,
                  const char *path, slong prec, double mask_below, ae_err_t err);
 
+/* A .npy table memory-mapped, its header checked against sp and every value checked by the
+   stream reader's rules and messages (in the same order), without reading it into balls. */
+typedef struct {
+    void *map;
+    size_t map_len;
+    const unsigned char *data; /* first value */
+    int isz, big;              /* 8 or 4 bytes; big-endian */
+    slong data_start;          /* byte offset of data in the file */
+} ae_npy_view;
+/* 0 with v mapped; AE_E_* with err set (the reader's messages); 1 (err untouched) when the
+   file cannot be mapped (not a regular file) or holds -inf at an unmasked entry: the caller
+   falls back to the stream reader. Release with _ae_npy_unmap. */
+int _ae_npy_map(ae_npy_view *v, const ae_space_t sp, const char *path, double mask_below, ae_err_t err);
+void _ae_npy_unmap(ae_npy_view *v);
+
 /* Decimal values taken exactly only up to 10^+-this: the rationals of every float64 fit
    (their exact decimals reach 10^-1074), and no file line can make a huge integer. */
 #define AE_IO_EXACT_EXP_MAX 2000

@@ -5,6 +5,7 @@
 #include "ae-impl.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include "io-impl.h"
 
@@ -368,6 +369,13 @@ int _ae_npy_read_probs(arb_ptr probs, const ae_space_t sp, FILE *in, const char 
     return npy_read(NULL, probs, NPY_PROBS, sp, in, path, -INFINITY, err);
 }
 
+static int npy_truncated(ae_err_t err, const char *path, slong at, slong nvals, size_t isz, slong data_start)
+{
+    return npy_fail(err, path, at, "data truncated: the file ends here, but the header declares %ld values "
+                                   "of %lu bytes from byte %ld to byte %ld", (long)nvals, (unsigned long)isz,
+                    (long)data_start, (long)(data_start + nvals * (slong)isz));
+}
+
 /* The next value of the data section, read in chunks of n bytes into buf; a short read is
    named by its byte offset. */
 static int next_value(double *v, unsigned char *buf, size_t n, size_t *pos, size_t *fill,
@@ -382,11 +390,8 @@ static int next_value(double *v, unsigned char *buf, size_t n, size_t *pos, size
         got = fread(buf, 1, want, in);
         if (got < want)
             return ferror(in) ? npy_ioerr(err, path)
-                              : npy_fail(err, path, data_start + *consumed + (slong)got,
-                                         "data truncated: the file ends here, but the header "
-                                         "declares %ld values of %lu bytes from byte %ld to "
-                                         "byte %ld", (long)nvals, (unsigned long)isz,
-                                         (long)data_start, (long)(data_start + nbytes));
+                              : npy_truncated(err, path, data_start + *consumed + (slong)got, nvals, isz,
+                                              data_start);
         *consumed += (slong)got;
         *pos = 0;
         *fill = got;
@@ -396,23 +401,23 @@ static int next_value(double *v, unsigned char *buf, size_t n, size_t *pos, size
     return 0;
 }
 
-/* A table (t), or with want_scores (NPY_SCORES, NPY_PROBS) one value per response (scores, P*Y); both NULL: a probe.
-   Finite values <= mask_below at masked table entries are read as -inf. */
-static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
-                    const char *path, double mask_below, ae_err_t err)
+/* Reads the preamble and header of in and checks them against sp (a table, or with
+   want_scores one score per response); sets where the data starts, the item size and the byte
+   order. */
+static int npy_header(slong *data_start, size_t *isz, int *big, const ae_space_t sp, int want_scores, FILE *in,
+                      const char *path, ae_err_t err)
 {
-    unsigned char pre[12], buf[NPY_CHUNK];
+    unsigned char pre[12];
     unsigned char *h = NULL;
-    size_t got, lenbytes, hstart, hlen, have, isz = 8, pos, fill, k;
-    slong data_start, nbytes, consumed, idx, p, s, a, d;
+    size_t got, lenbytes, hstart, hlen, have, k;
     npy_info info;
     npy_hdr x;
-    int big = 0, rc = 0, c;
-    slong Y = want_scores ? fmpz_get_si(sp->responses) : 0, nvals;
+    int rc = 0;
+    slong Y = want_scores ? fmpz_get_si(sp->responses) : 0;
 
-    AE_ASSERT(t == NULL || (t->P == sp->P && t->S == sp->S && t->A == sp->A));
     memset(&info, 0, sizeof info);
-
+    *isz = 8;
+    *big = 0;
     got = fread(pre, 1, 8, in);
     if (got < 8 && ferror(in))
         return npy_ioerr(err, path);
@@ -472,19 +477,34 @@ static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_spac
     x.base = (slong)hstart;
     x.path = path;
     x.err = err;
-    if ((rc = hdict(&info, &x)) != 0 || (rc = hcheck(&isz, &big, &info, sp, Y, want_scores, &x)) != 0)
+    if ((rc = hdict(&info, &x)) != 0 || (rc = hcheck(isz, big, &info, sp, Y, want_scores, &x)) != 0)
         goto done;
+    *data_start = (slong)(hstart + hlen);
+done:
+    free(h);
+    return rc;
+}
 
-    data_start = (slong)(hstart + hlen);
+/* A table (t), or with want_scores one score per response (scores, P*Y); both NULL: a probe.
+   Finite values <= mask_below at masked table entries are read as -inf. */
+static int npy_read(ae_table_t t, arb_ptr scores, int want_scores, const ae_space_t sp, FILE *in,
+                    const char *path, double mask_below, ae_err_t err)
+{
+    unsigned char buf[NPY_CHUNK];
+    size_t isz = 8, pos, fill;
+    slong data_start = 0, nbytes, consumed, idx, p, s, a, d;
+    int big = 0, rc = 0, c;
+    slong Y = want_scores ? fmpz_get_si(sp->responses) : 0, nvals;
+
+    AE_ASSERT(t == NULL || (t->P == sp->P && t->S == sp->S && t->A == sp->A));
+    if ((rc = npy_header(&data_start, &isz, &big, sp, want_scores, in, path, err)) != 0)
+        return rc;
     nvals = want_scores ? sp->P * Y : sp->P * sp->S * sp->A;
     nbytes = nvals * (slong)isz;
     if (t == NULL && scores == NULL) { /* probe: the data must be all there before tables are allocated for it */
         struct stat stt;
         if (fstat(fileno(in), &stt) == 0 && S_ISREG(stt.st_mode) && stt.st_size < data_start + nbytes)
-            rc = npy_fail(err, path, (slong)stt.st_size, "data truncated: the file ends here, but the header "
-                                                         "declares %ld values of %lu bytes from byte %ld to "
-                                                         "byte %ld", (long)nvals,
-                          (unsigned long)isz, (long)data_start, (long)(data_start + nbytes));
+            rc = npy_truncated(err, path, (slong)stt.st_size, nvals, isz, data_start);
         goto done;
     }
     consumed = 0;
@@ -552,8 +572,112 @@ tail:
     else if (ferror(in))
         rc = npy_ioerr(err, path);
 done:
-    free(h);
     return rc;
+}
+
+/* ------------------------------------------------------------ memory-mapped view */
+
+int _ae_npy_map(ae_npy_view *v, const ae_space_t sp, const char *path, double mask_below, ae_err_t err)
+{
+    FILE *in;
+    struct stat stt;
+    slong data_start = 0, nvals = sp->P * sp->S * sp->A, nbytes, idx, p, s, a, d;
+    size_t isz = 8;
+    int big = 0, rc, native_f8;
+    void *m;
+
+    memset(v, 0, sizeof *v);
+    in = fopen(path, "rb");
+    if (in == NULL)
+        return ae_err_set(err, AE_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if ((rc = npy_header(&data_start, &isz, &big, sp, 0, in, path, err)) != 0)
+        goto done;
+    nbytes = nvals * (slong)isz;
+    if (fstat(fileno(in), &stt) != 0 || !S_ISREG(stt.st_mode)) {
+        rc = 1; /* not a regular file: the caller reads it as a stream */
+        goto done;
+    }
+    if (stt.st_size < data_start + nbytes) {
+        rc = npy_truncated(err, path, (slong)stt.st_size, nvals, isz, data_start);
+        goto done;
+    }
+#ifdef MAP_POPULATE
+    /* every page is read: fault them in with one call rather than one fault per page */
+    m = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fileno(in), 0);
+#else
+    m = mmap(NULL, (size_t)stt.st_size, PROT_READ, MAP_PRIVATE, fileno(in), 0);
+#endif
+    if (m == MAP_FAILED) {
+        rc = 1;
+        goto done;
+    }
+    (void)posix_madvise(m, (size_t)stt.st_size, POSIX_MADV_SEQUENTIAL);
+    v->map = m;
+    v->map_len = (size_t)stt.st_size;
+    v->data = (const unsigned char *)m + data_start;
+    v->isz = (int)isz;
+    v->big = big;
+    v->data_start = data_start;
+    {
+        const uint16_t one = 1;
+        unsigned char lowbyte;
+        memcpy(&lowbyte, &one, 1);
+        native_f8 = isz == 8 && big == (lowbyte == 0); /* the host's own double */
+    }
+    /* the stream reader's value rules and messages, in its order; -inf at an unmasked entry is
+       left to the caller (rc 1) */
+    idx = 0;
+    for (p = 0; p < sp->P; p++) {
+        d = 0;
+        for (s = 0; s < sp->S; s++) {
+            if (s == sp->first[d + 1])
+                d++;
+            for (a = 0; a < sp->A; a++, idx++) {
+                double x;
+                int allowed = _ae_allowed(sp, d, a), cls;
+                if (native_f8)
+                    memcpy(&x, v->data + idx * 8, 8);
+                else
+                    x = npy_decode(v->data + idx * (slong)isz, isz, big);
+                const char *why;
+                if (allowed && isfinite(x))
+                    continue;
+                cls = isnan(x) ? AE_IO_NAN : isinf(x) ? (x < 0 ? AE_IO_NEG_INF : AE_IO_POS_INF) : AE_IO_FINITE;
+                if (cls == AE_IO_FINITE && x <= mask_below && !allowed)
+                    cls = AE_IO_NEG_INF;
+                if (allowed && cls == AE_IO_NEG_INF) {
+                    rc = 1;
+                    goto unmap;
+                }
+                why = _ae_io_value_error(allowed, cls);
+                if (why != NULL) {
+                    char where[AE_IO_PREFIX_MAX + 64];
+                    _ae_io_entry_name(where, sizeof where, sp, p, s, a);
+                    rc = npy_fail(err, path, data_start + idx * (slong)isz, "%s at %s", why, where);
+                    goto unmap;
+                }
+            }
+        }
+    }
+    if (stt.st_size > data_start + nbytes) {
+        rc = npy_fail(err, path, data_start + nbytes, "unexpected data after the last value (the "
+                                                      "header declares %ld bytes of data ending "
+                                                      "here)", (long)nbytes);
+        goto unmap;
+    }
+    goto done;
+unmap:
+    _ae_npy_unmap(v);
+done:
+    fclose(in);
+    return rc;
+}
+
+void _ae_npy_unmap(ae_npy_view *v)
+{
+    if (v->map != NULL)
+        munmap(v->map, v->map_len);
+    memset(v, 0, sizeof *v);
 }
 
 /* ------------------------------------------------------------ writer */
