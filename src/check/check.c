@@ -619,6 +619,19 @@ static int from_doubles(ae_table_t t, const double *x, const ae_space_t sp, doub
     return 0;
 }
 
+/* has_banned on a flat array of doubles */
+static int has_banned_d(const double *x, const ae_space_t sp)
+{
+    slong p, d, s, a;
+    for (p = 0; p < sp->P; p++)
+        for (d = 0; d < sp->T; d++)
+            for (s = sp->first[d]; s < sp->first[d + 1]; s++)
+                for (a = 0; a < sp->A; a++)
+                    if (ae_space_allowed(sp, d, a) && x[(p * sp->S + s) * sp->A + a] == -HUGE_VAL)
+                        return 1;
+    return 0;
+}
+
 int ae_check_d(ae_check_result *res, int space_kind, long vocab, long horizon, long prompts,
                const double *rewards, const double *logits, const ae_check_opts *o, char *errbuf, size_t errlen)
 {
@@ -638,7 +651,8 @@ int ae_check_d(ae_check_result *res, int space_kind, long vocab, long horizon, l
         (rc = from_doubles(NULL, logits, sp, o->mask_below, "logits", err)) == 0 && (rc = opts_bad(o, err)) == 0) {
         ae_fsrc fr = {AE_FSRC_DOUBLES, NULL, 0, 0, rewards, NULL}, fq = {AE_FSRC_DOUBLES, NULL, 0, 0, logits, NULL};
         memset(res, 0, sizeof *res);
-        if (o->prec <= 0 && try_fast(res, NULL, sp, &fr, &fq, o)) { /* a given prec: Arb at once */
+        if (o->prec <= 0 && !has_banned_d(rewards, sp) && !has_banned_d(logits, sp) &&
+            try_fast(res, NULL, sp, &fr, &fq, o)) { /* a given prec or banned entries: Arb at once */
             ae_space_clear(sp);
             return 0;
         }
@@ -646,7 +660,7 @@ int ae_check_d(ae_check_result *res, int space_kind, long vocab, long horizon, l
         ae_table_init(q, sp);
         if ((rc = from_doubles(r, rewards, sp, o->mask_below, "rewards", err)) == 0 &&
             (rc = from_doubles(q, logits, sp, o->mask_below, "logits", err)) == 0)
-            rc = run(res, NULL, r, q, sp, o, 0, NULL, NULL, 0, err); /* the fast path did not decide */
+            rc = run(res, NULL, r, q, sp, o, 0, NULL, NULL, "rewards", "logits", 0, err); /* not decided fast */
         ae_table_clear(r);
         ae_table_clear(q);
     }
